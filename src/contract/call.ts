@@ -1,0 +1,122 @@
+/**
+ * The contract between paycall's webhooks and its call workflow: the workflow's input and
+ * result, the events a caller's actions become, and the Update/Signal/Query definitions.
+ * Imported by both sides; pure (only @temporalio/workflow's define* helpers).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Locale, Turn } from './instructions.js';
+
+export const callWorkflowType = 'callWorkflow';
+
+export function callWorkflowId(callSid: string): string {
+  return `call-${callSid}`;
+}
+
+export interface CallInput {
+  callSid: string;
+  locale: Locale;
+  /** E.164 number to transfer to when the caller asks for (or needs) a person. */
+  operatorNumber?: string;
+  /** Where to text the receipt; only set when SMS receipts are configured. */
+  receiptTo?: string;
+}
+
+/** What a caller did, as the web layer reports it. */
+export type CallerEvent =
+  | { kind: 'start' }
+  | { kind: 'digits'; turn: number; digits: string }
+  | { kind: 'pay-result'; turn: number; pay: PayResult };
+
+/** The `<Pay>` action callback, minus anything that is not safe to keep. */
+export interface PayResult {
+  result: PayResultCode;
+  /** Stripe PaymentMethod id (`pm_…`) when result is success. */
+  paymentToken?: string;
+  paymentCardType?: string;
+  /** Masked by Twilio, e.g. `xxxx-xxxx-xxxx-4242`. */
+  paymentCardNumber?: string;
+  expirationDate?: string;
+  paymentError?: string;
+  payErrorCode?: string;
+  connectorError?: string;
+}
+
+export const payResultCodes = [
+  'success',
+  'too-many-failed-attempts',
+  'payment-connector-error',
+  'caller-interrupted-with-star',
+  'caller-hung-up',
+  'validation-error',
+  'internal-error',
+] as const;
+export type PayResultCode = (typeof payResultCodes)[number];
+
+/** `<Pay>` statusCallback progress (which field, which error, which attempt). */
+export interface PayProgress {
+  for: string;
+  errorType?: string;
+  attempt?: number;
+}
+
+/** Twilio call-status callback. */
+export interface CallStatusEvent {
+  callStatus: string;
+  callDuration?: number;
+}
+
+export const terminalCallStatuses = ['completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
+
+export type CallOutcomeKind = 'paid' | 'declined' | 'abandoned' | 'failed' | 'refunded' | 'transferred';
+
+export type CallStep =
+  | 'greeting'
+  | 'order-entry'
+  | 'amount-confirmation'
+  | 'card-capture'
+  | 'charge'
+  | 'mark-paid'
+  | 'receipt'
+  | 'refund'
+  | 'confirmation'
+  | 'done';
+
+export interface CallFailure {
+  step: CallStep;
+  code: string;
+  message: string;
+}
+
+/** The workflow's result. Amount in the currency's minor units (see src/money). */
+export interface CallOutcome {
+  outcome: CallOutcomeKind;
+  orderId?: string;
+  amount?: number;
+  currency?: string;
+  paymentIntentId?: string;
+  confirmationCode?: string;
+  captureAttempts: number;
+  failure?: CallFailure;
+}
+
+/** What the `state` query returns: where the call is, for operators. */
+export interface CallState {
+  step: CallStep;
+  turn: number;
+  orderId?: string;
+  amount?: number;
+  currency?: string;
+  orderEntryAttempts: number;
+  captureAttempts: number;
+  paymentIntentId?: string;
+  lastError?: CallFailure;
+  lastPayProgress?: PayProgress;
+  hungUp: boolean;
+  outcome?: CallOutcome;
+}
+
+/** A caller event in; the next turn out. */
+export const callerEventUpdate = defineUpdate<Turn, [CallerEvent]>('callerEvent');
+export const callStatusSignal = defineSignal<[CallStatusEvent]>('callStatus');
+export const payProgressSignal = defineSignal<[PayProgress]>('payProgress');
+export const stateQuery = defineQuery<CallState>('state');

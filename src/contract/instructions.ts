@@ -1,0 +1,95 @@
+/**
+ * What the call workflow tells the web layer to do next. Pure data: the web layer renders
+ * it to TwiML with twilio's VoiceResponse (src/webhooks/render-twiml.ts). No TwiML in
+ * workflows, no business logic in routes.
+ */
+export type Locale = 'en-US' | 'ja-JP';
+export const locales: readonly Locale[] = ['en-US', 'ja-JP'];
+
+export interface SayInstruction {
+  kind: 'say';
+  text: string;
+  locale: Locale;
+}
+
+export interface PauseInstruction {
+  kind: 'pause';
+  seconds: number;
+}
+
+/** Collect keypad digits; the renderer points `action` at /twilio/gather for this turn. */
+export interface GatherInstruction {
+  kind: 'gather';
+  /** What the caller hears while the gather listens. */
+  prompt: string;
+  locale: Locale;
+  numDigits?: number;
+  finishOnKey?: string;
+  timeoutSeconds: number;
+}
+
+/** `<Prompt>` inside `<Pay>`: which step (and error/attempt) it is spoken for. */
+export interface PayPrompt {
+  for: PayPromptFor;
+  errorType?: string;
+  attempt?: number[];
+  cardType?: string[];
+  text: string;
+}
+
+export type PayPromptFor = 'payment-card-number' | 'expiration-date' | 'security-code' | 'postal-code' | 'payment-processing';
+
+/**
+ * Capture a card with `<Pay>`, tokenize only. The renderer adds `paymentConnector` (config),
+ * `action` (/twilio/pay for this turn) and `statusCallback` (/twilio/pay-status).
+ */
+export interface PayInstruction {
+  kind: 'pay';
+  chargeAmount: '0';
+  tokenType: 'payment-method';
+  /** ISO currency, lower case as Twilio expects (`usd`, `jpy`). */
+  currency: string;
+  description: string;
+  locale: Locale;
+  validCardTypes: string[];
+  securityCode: boolean;
+  postalCode: boolean;
+  timeoutSeconds: number;
+  maxAttempts: 1 | 2 | 3;
+  prompts: PayPrompt[];
+}
+
+/** Hand the caller to a person. */
+export interface TransferInstruction {
+  kind: 'transfer';
+  to: string;
+}
+
+export interface HangupInstruction {
+  kind: 'hangup';
+}
+
+/** Come back for the next turn (the renderer points it at /twilio/continue). */
+export interface RedirectInstruction {
+  kind: 'redirect';
+}
+
+export type Instruction =
+  | SayInstruction
+  | PauseInstruction
+  | GatherInstruction
+  | PayInstruction
+  | TransferInstruction
+  | HangupInstruction
+  | RedirectInstruction;
+
+/**
+ * One TwiML document's worth of instructions. `turn` increases with every document the
+ * workflow emits; action URLs carry it so a late or duplicate webhook is recognised.
+ */
+export interface Turn {
+  turn: number;
+  instructions: Instruction[];
+  /** True for the last turn of the call (it ends in hangup or transfer). */
+  final: boolean;
+}

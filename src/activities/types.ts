@@ -1,0 +1,89 @@
+/**
+ * The activities the call workflow schedules: their inputs, outputs and the failure types
+ * they raise. Workflows import this module with `import type` only.
+ */
+import type { Locale } from '../contract/instructions.js';
+import type { Order } from '../orders/order-book.js';
+
+export interface ChargeCardInput {
+  callSid: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  description: string;
+  /** Stripe PaymentMethod id from `<Pay>`'s PaymentToken. */
+  paymentMethodId: string;
+  captureAttempt: number;
+  confirmationCode: string;
+  /** From the workflow: `call-<CallSid>/charge/<capture attempt>`, never random per retry. */
+  idempotencyKey: string;
+  /** A PaymentIntent left by an earlier declined attempt: confirmed again with the new card. */
+  paymentIntentId?: string;
+}
+
+export interface ChargeCardResult {
+  paymentIntentId: string;
+  status: string;
+  cardBrand?: string;
+  cardLast4?: string;
+}
+
+export interface RefundInput {
+  paymentIntentId: string;
+  /** Minor units; omitted = the full remaining amount. */
+  amount?: number;
+  reason?: 'requested_by_customer' | 'duplicate' | 'fraudulent';
+  /** `…/refund/<payment intent>` from the workflow. */
+  idempotencyKey: string;
+  metadata?: Record<string, string>;
+}
+
+export interface RefundResult {
+  refundId: string;
+  status: string;
+  amount: number;
+}
+
+export interface ReceiptInput {
+  callSid: string;
+  to: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  confirmationCode: string;
+  locale: Locale;
+}
+
+export interface ReceiptResult {
+  sent: boolean;
+  messageSid?: string;
+  skippedBecause?: string;
+}
+
+export interface CallActivities {
+  lookupOrder(orderId: string): Promise<Order | null>;
+  chargeCard(input: ChargeCardInput): Promise<ChargeCardResult>;
+  markOrderPaid(input: { orderId: string; paymentIntentId: string }): Promise<Order>;
+  refundPayment(input: RefundInput): Promise<RefundResult>;
+  sendReceipt(input: ReceiptInput): Promise<ReceiptResult>;
+}
+
+/** ApplicationFailure types the activities raise (non-retryable unless noted). */
+export const failureTypes = {
+  /** A card decline: details[0] is CardDeclinedDetails. */
+  cardDeclined: 'CardDeclined',
+  /** Stripe rejected the request as invalid: a bug or a config problem. */
+  stripeInvalidRequest: 'StripeInvalidRequest',
+  /** Same idempotency key, different parameters: a bug in key derivation. */
+  stripeIdempotencyMismatch: 'StripeIdempotencyMismatch',
+  stripeAuthentication: 'StripeAuthentication',
+  orderNotPayable: 'OrderNotPayable',
+  refundRefused: 'RefundRefused',
+} as const;
+
+export interface CardDeclinedDetails {
+  code: string;
+  declineCode?: string;
+  message: string;
+  paymentIntentId?: string;
+}

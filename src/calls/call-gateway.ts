@@ -1,0 +1,126 @@
+/**
+ * How the web layer talks to call workflows: every caller event is an Update that returns
+ * the next Turn, under a short deadline so a webhook always answers Twilio in time.
+ * The first event of a call is Update-With-Start; later ones only reach a running call.
+ */
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+  type Client,
+  type Connection,
+} from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import {
+  callStatusSignal,
+  callWorkflowId,
+  callerEventUpdate,
+  payProgressSignal,
+  type CallInput,
+  type CallStatusEvent,
+  type CallerEvent,
+  type PayProgress,
+} from '../contract/call.js';
+import type { Turn } from '../contract/instructions.js';
+import { callWorkflow } from '../workflows/call-workflow.js';
+
+/** The workflow did not answer inside the deadline: put the caller on hold and come back. */
+export class CallBusyError extends Error {
+  constructor(cause: unknown) {
+    super('The call workflow did not answer before the webhook deadline', { cause });
+    this.name = 'CallBusyError';
+  }
+}
+
+/** There is no running workflow for this call (never started, or already finished). */
+export class CallNotRunningError extends Error {
+  constructor(readonly callSid: string, cause?: unknown) {
+    super(`No running call workflow for ${callSid}`, { cause });
+    this.name = 'CallNotRunningError';
+  }
+}
+
+/** The workflow refused the event (its validator, or a failed handler). */
+export class CallEventRejectedError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'CallEventRejectedError';
+  }
+}
+
+export interface CallGatewayOptions {
+  taskQueue: string;
+  /** How long one webhook may wait for the workflow (Twilio allows 15 s; keep it short). */
+  deadlineMs: number;
+}
+
+export class CallGateway {
+  constructor(
+    private readonly client: Client,
+    private readonly options: CallGatewayOptions,
+  ) {}
+
+  /** Delivers a caller event and returns the call's next turn. `updateId` makes redelivery harmless. */
+  async deliver(input: CallInput, event: CallerEvent, updateId: string): Promise<Turn> {
+    const workflowId = callWorkflowId(input.callSid);
+    try {
+      return await this.client.withDeadline(Date.now() + this.options.deadlineMs, () => {
+        if (event.kind === 'start') {
+          const startWorkflowOperation = new WithStartWorkflowOperation(callWorkflow, {
+            workflowId,
+            taskQueue: this.options.taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          });
+          return this.client.workflow.executeUpdateWithStart(callerEventUpdate, { args: [event], updateId, startWorkflowOperation });
+        }
+        return this.client.workflow.getHandle(workflowId).executeUpdate(callerEventUpdate, { args: [event], updateId });
+      });
+    } catch (err) {
+      throw this.translate(err, input.callSid);
+    }
+  }
+
+  async reportCallStatus(callSid: string, status: CallStatusEvent): Promise<void> {
+    await this.signal(callSid, () => this.client.workflow.getHandle(callWorkflowId(callSid)).signal(callStatusSignal, status));
+  }
+
+  async reportPayProgress(callSid: string, progress: PayProgress): Promise<void> {
+    await this.signal(callSid, () => this.client.workflow.getHandle(callWorkflowId(callSid)).signal(payProgressSignal, progress));
+  }
+
+  /** True when the Temporal frontend answers a health check. */
+  async isTemporalReachable(): Promise<boolean> {
+    try {
+      await this.client.withDeadline(Date.now() + 2000, () => (this.client.connection as Connection).healthService.check({}));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async signal(callSid: string, send: () => Promise<void>): Promise<void> {
+    try {
+      await this.client.withDeadline(Date.now() + this.options.deadlineMs, send);
+    } catch (err) {
+      throw this.translate(err, callSid);
+    }
+  }
+
+  private translate(err: unknown, callSid: string): Error {
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new CallBusyError(err);
+    if (err instanceof WorkflowNotFoundError) return new CallNotRunningError(callSid, err);
+    if (err instanceof WorkflowUpdateFailedError) return new CallEventRejectedError(err.cause?.message ?? err.message, err);
+    if (isGrpcServiceError(err)) {
+      if (err.code === grpcStatus.DEADLINE_EXCEEDED || err.code === grpcStatus.CANCELLED || err.code === grpcStatus.UNAVAILABLE) {
+        return new CallBusyError(err);
+      }
+      if (err.code === grpcStatus.NOT_FOUND || err.code === grpcStatus.FAILED_PRECONDITION) return new CallNotRunningError(callSid, err);
+    }
+    const cause = (err as { cause?: unknown })?.cause;
+    if (isGrpcServiceError(cause) && cause.code === grpcStatus.DEADLINE_EXCEEDED) return new CallBusyError(err);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * What operators see of a running call: the `state` query, typed search attributes and
+ * the Web UI's current details, kept in step from one place.
+ */
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { CallFailure, CallOutcome, CallState, CallStep, PayProgress } from '../contract/call.js';
+import { PaycallAmount, PaycallFailureStep, PaycallOrderId, PaycallOutcome, PaycallStage } from '../contract/search-attributes.js';
+
+export class CallProgress {
+  readonly state: CallState = { step: 'greeting', turn: 0, orderEntryAttempts: 0, captureAttempts: 0, hungUp: false };
+
+  enter(step: CallStep): void {
+    this.state.step = step;
+    upsertSearchAttributes([{ key: PaycallStage, value: step }]);
+    this.publishDetails();
+  }
+
+  orderFound(order: { orderId: string; amount: number; currency: string }): void {
+    Object.assign(this.state, { orderId: order.orderId, amount: order.amount, currency: order.currency });
+    upsertSearchAttributes([
+      { key: PaycallOrderId, value: order.orderId },
+      { key: PaycallAmount, value: order.amount },
+    ]);
+    this.publishDetails();
+  }
+
+  recordError(failure: CallFailure): void {
+    this.state.lastError = failure;
+    this.publishDetails();
+  }
+
+  recordPayProgress(progress: PayProgress): void {
+    this.state.lastPayProgress = progress;
+  }
+
+  finish(outcome: CallOutcome): CallOutcome {
+    this.state.outcome = outcome;
+    this.state.step = 'done';
+    upsertSearchAttributes([
+      { key: PaycallStage, value: 'done' },
+      { key: PaycallOutcome, value: outcome.outcome },
+      ...(outcome.failure ? [{ key: PaycallFailureStep, value: outcome.failure.step }] : []),
+    ]);
+    this.publishDetails();
+    return outcome;
+  }
+
+  private publishDetails(): void {
+    const s = this.state;
+    const lines = [`**Step:** ${s.step}`];
+    if (s.orderId) lines.push(`**Order:** ${s.orderId} (${s.amount} ${s.currency?.toUpperCase()} minor units)`);
+    lines.push(`**Order entries:** ${s.orderEntryAttempts} · **Card captures:** ${s.captureAttempts}`);
+    if (s.paymentIntentId) lines.push(`**PaymentIntent:** ${s.paymentIntentId}`);
+    if (s.lastError) lines.push(`**Last error:** ${s.lastError.step} · ${s.lastError.code} · ${s.lastError.message}`);
+    if (s.outcome) lines.push(`**Outcome:** ${s.outcome.outcome}`);
+    setCurrentDetails(lines.join('\n\n'));
+  }
+}

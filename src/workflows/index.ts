@@ -1,0 +1,2 @@
+// Workflow entry point for the worker's bundle: export every workflow type here.
+export { callWorkflow } from './call-workflow.js';

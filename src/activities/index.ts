@@ -1,0 +1,24 @@
+/** All of the call workflow's activities, built from injected clients. */
+import type Stripe from 'stripe';
+import type { Twilio } from 'twilio';
+import type { OrderBook } from '../orders/order-book.js';
+import { createOrderActivities } from './orders.js';
+import { createPaymentActivities } from './payments.js';
+import { createReceiptActivities } from './receipts.js';
+import type { CallActivities } from './types.js';
+
+export interface ActivityDeps {
+  stripe: Stripe;
+  orderBook: OrderBook;
+  moto: boolean;
+  twilio?: Twilio;
+  smsFrom?: string;
+}
+
+export function createActivities(deps: ActivityDeps): CallActivities {
+  return {
+    ...createOrderActivities(deps.orderBook),
+    ...createPaymentActivities({ stripe: deps.stripe, moto: deps.moto }),
+    ...createReceiptActivities({ twilio: deps.twilio, from: deps.smsFrom }),
+  };
+}

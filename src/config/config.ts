@@ -1,0 +1,91 @@
+/**
+ * paycall's configuration, from the environment, validated once at start. Every variable
+ * is documented in .env.example and README; a bad value stops start-up with one clear line.
+ */
+import { z } from 'zod';
+import { locales, type Locale } from '../contract/instructions.js';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const e164 = /^\+[1-9][0-9]{6,14}$/;
+
+const envSchema = z.object({
+  PORT: port(3000),
+  PUBLIC_BASE_URL: optionalString.pipe(z.url({ message: 'must be an absolute http(s) URL' }).optional()),
+  DATA_DIR: z.string().default('.data'),
+  ORDERS_FILE: z.string().default('data/demo-orders.json'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('paycall'),
+  TEMPORAL_UI_PORT: port(8233),
+  TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional()),
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_API_BASE: optionalString.pipe(z.url().optional()),
+  TWILIO_PAY_CONNECTOR: z.string().default('Default'),
+  TWILIO_SMS_FROM: optionalString.pipe(z.string().regex(e164, 'must be an E.164 number like +15005550006').optional()),
+  OPERATOR_NUMBER: optionalString.pipe(z.string().regex(e164, 'must be an E.164 number like +15005550000').optional()),
+  STRIPE_SECRET_KEY: optionalString.pipe(z.string().regex(/^(sk|rk)_(test|live)_/, 'must start with sk_test_, sk_live_, rk_test_ or rk_live_').optional()),
+  STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
+  STRIPE_SANDBOX_PORT: port(12111),
+  STRIPE_MOTO: boolean,
+  LOCALE: z.enum(locales as [Locale, ...Locale[]]).default('en-US'),
+  /** JSON map from dialled-number prefix to locale; the longest matching prefix wins. */
+  LOCALE_BY_NUMBER: z
+    .string()
+    .default('{"+81":"ja-JP"}')
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string().regex(/^\+[0-9]*$/), z.enum(locales as [Locale, ...Locale[]])).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object like {"+81":"ja-JP"}' });
+        return z.NEVER;
+      }
+    }),
+  WEBHOOK_DEADLINE_MS: z.coerce.number().int().min(200).max(10_000).default(3000),
+  OPERATOR_TOKEN: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  /** PUBLIC_BASE_URL, or http://localhost:$PORT. Twilio signs requests against this. */
+  publicBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const values = parsed.data;
+  const publicBaseUrl = (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
+  return { ...values, publicBaseUrl };
+}
+
+/** The caller's language: by the dialled number's prefix (longest match), else LOCALE. */
+export function localeForNumber(config: Pick<Config, 'LOCALE' | 'LOCALE_BY_NUMBER'>, dialled: string | undefined): Locale {
+  if (!dialled) return config.LOCALE;
+  const match = Object.keys(config.LOCALE_BY_NUMBER)
+    .filter((prefix) => dialled.startsWith(prefix))
+    .sort((a, b) => b.length - a.length)[0];
+  return match ? (config.LOCALE_BY_NUMBER[match] ?? config.LOCALE) : config.LOCALE;
+}

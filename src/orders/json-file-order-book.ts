@@ -1,0 +1,98 @@
+/**
+ * The demo order book: orders from a JSON file (ORDERS_FILE, never rewritten), payments
+ * recorded in `<DATA_DIR>/orders-paid.json`. Writes are serialized within a process and
+ * atomic (temp file + rename). One worker process per DATA_DIR; a merchant with several
+ * workers plugs in their own order API behind OrderBook instead.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { isSupportedCurrency } from '../money/money.js';
+import { OrderNotPayableError, type Order, type OrderBook } from './order-book.js';
+
+const orderSchema = z.object({
+  orderId: z.string().regex(/^[0-9]{1,20}$/, 'orderId must be 1–20 digits (callers type it on a keypad)'),
+  amount: z.number().int().positive(),
+  currency: z
+    .string()
+    .transform((c) => c.toLowerCase())
+    .refine(isSupportedCurrency, 'unsupported currency'),
+  description: z.string().min(1),
+  status: z.enum(['unpaid', 'paid']).default('unpaid'),
+  paymentIntentId: z.string().optional(),
+});
+const ordersFileSchema = z.array(orderSchema);
+
+interface PaymentRecord {
+  paymentIntentId: string;
+  paidAt: string;
+}
+const paymentsSchema = z.record(z.string(), z.object({ paymentIntentId: z.string(), paidAt: z.string() }));
+
+export class JsonFileOrderBook implements OrderBook {
+  private readonly paymentsFile: string;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly ordersFile: string,
+    dataDir: string,
+  ) {
+    this.paymentsFile = path.join(dataDir, 'orders-paid.json');
+  }
+
+  /** Reads and validates the orders file; throws a message naming the file and the problem. */
+  async loadOrders(): Promise<Map<string, Order>> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(this.ordersFile, 'utf8'));
+    } catch (err) {
+      throw new Error(`ORDERS_FILE ${this.ordersFile} could not be read as JSON: ${(err as Error).message}`);
+    }
+    const parsed = ordersFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`ORDERS_FILE ${this.ordersFile} is invalid at ${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    return new Map(parsed.data.map((order) => [order.orderId, order as Order]));
+  }
+
+  async find(orderId: string): Promise<Order | undefined> {
+    const order = (await this.loadOrders()).get(orderId);
+    if (!order) return undefined;
+    const payment = (await this.readPayments())[orderId];
+    return payment ? { ...order, status: 'paid', paymentIntentId: payment.paymentIntentId } : order;
+  }
+
+  markPaid(orderId: string, paymentIntentId: string): Promise<Order> {
+    const result = this.writes.then(async () => {
+      const order = await this.find(orderId);
+      if (!order) throw new OrderNotPayableError(orderId, 'unknown-order');
+      if (order.status === 'paid') {
+        if (order.paymentIntentId === paymentIntentId) return order;
+        throw new OrderNotPayableError(orderId, 'paid-by-another-payment');
+      }
+      const payments = await this.readPayments();
+      payments[orderId] = { paymentIntentId, paidAt: new Date().toISOString() };
+      await this.writePayments(payments);
+      return { ...order, status: 'paid' as const, paymentIntentId };
+    });
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
+
+  private async readPayments(): Promise<Record<string, PaymentRecord>> {
+    try {
+      return paymentsSchema.parse(JSON.parse(await readFile(this.paymentsFile, 'utf8')));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new Error(`${this.paymentsFile} is corrupt: ${(err as Error).message}`);
+    }
+  }
+
+  private async writePayments(payments: Record<string, PaymentRecord>): Promise<void> {
+    await mkdir(path.dirname(this.paymentsFile), { recursive: true });
+    const temp = `${this.paymentsFile}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(payments, null, 2));
+    await rename(temp, this.paymentsFile);
+  }
+}

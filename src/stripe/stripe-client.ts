@@ -1,0 +1,30 @@
+/**
+ * The one place paycall builds its `stripe` client: the real Stripe API, or any
+ * Stripe-compatible base URL (the local sandbox) via host/port/protocol.
+ */
+import Stripe from 'stripe';
+
+export interface StripeClientOptions {
+  secretKey: string;
+  /** e.g. http://127.0.0.1:12111 for the sandbox; omitted = api.stripe.com. */
+  apiBase?: string;
+  /** stripe-node's own retries inside one activity attempt; Temporal retries beyond that. */
+  maxNetworkRetries?: number;
+  timeoutMs?: number;
+}
+
+export function createStripeClient(options: StripeClientOptions): Stripe {
+  const config: Stripe.StripeConfig = {
+    maxNetworkRetries: options.maxNetworkRetries ?? 1,
+    timeout: options.timeoutMs ?? 20_000,
+    appInfo: { name: 'paycall' },
+    telemetry: false,
+  };
+  if (options.apiBase) {
+    const url = new URL(options.apiBase);
+    config.host = url.hostname;
+    config.port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    config.protocol = url.protocol === 'http:' ? 'http' : 'https';
+  }
+  return new Stripe(options.secretKey, config);
+}

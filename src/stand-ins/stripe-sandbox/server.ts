@@ -273,7 +273,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((err) => {
-          store.close();
+          try {
+            store.close();
+          } catch (saveErr) {
+            reject(saveErr as Error);
+            return;
+          }
           if (err) reject(err);
           else resolve();
         });

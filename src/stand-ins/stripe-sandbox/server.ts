@@ -126,6 +126,15 @@ export function createStripeSandboxApp(deps: { store: Store; faults: Faults; log
     res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}).` } });
   });
 
+  // Body-parser failures (malformed JSON on the admin routes, bodies over 1 MB) as JSON, not HTML.
+  app.use((err: unknown, req: Request, res: Response, _next: express.NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'stripe sandbox request failed');
+    res.status(status).json({
+      error: { type: status >= 500 ? 'api_error' : 'invalid_request_error', message: (err as Error).message ?? 'Request failed' },
+    });
+  });
+
   const send = (res: Response, outcome: Outcome, headers: Record<string, string> = {}): void => {
     if (res.writableEnded || res.destroyed) return;
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -217,8 +226,10 @@ export function createStripeSandboxApp(deps: { store: Store; faults: Faults; log
 
       await delay(latency);
       const exec: Execution = { charged: false };
+      const seqBefore = store.state.seq;
       const outcome = execute(prepared, exec, method, path);
-      if (method === 'POST') store.save();
+      // POSTs may change anything; a GET only creates (a test PaymentMethod materialized on retrieve).
+      if (method === 'POST' || store.state.seq !== seqBefore) store.save();
       finish(req, res, outcome, headers, exec, log);
     } catch (err) {
       if (scope !== undefined) idempotency.release(scope);

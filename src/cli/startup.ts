@@ -1,0 +1,54 @@
+/**
+ * Shared start-up plumbing for paycall's processes: one clear line for the problems a user
+ * can fix (bad config, missing Temporal CLI, busy port), and orderly shutdown on signals.
+ */
+import { ConfigError } from '../config/config.js';
+import { TemporalCliMissingError, isPortFree } from '../temporal/dev-server.js';
+import { MissingSearchAttributesError } from '../worker/search-attribute-check.js';
+
+export class PortBusyError extends Error {
+  constructor(port: number, what: string, variable: string) {
+    super(`Port ${port} (${what}) is already in use: stop whatever is using it, or set ${variable} to another port.`);
+    this.name = 'PortBusyError';
+  }
+}
+
+export async function requireFreePort(port: number, what: string, variable: string): Promise<void> {
+  // Check both stacks: a server on [::] or 0.0.0.0 blocks either.
+  if (!(await isPortFree(port, '127.0.0.1')) || !(await isPortFree(port, '0.0.0.0'))) throw new PortBusyError(port, what, variable);
+}
+
+const userFixable = [ConfigError, TemporalCliMissingError, PortBusyError, MissingSearchAttributesError];
+
+/** Prints a start-up failure (no stack trace for problems the user can fix) and exits. */
+export function exitOnStartupError(err: unknown): never {
+  if (userFixable.some((type) => err instanceof type)) {
+    console.error(`paycall: ${(err as Error).message}`);
+  } else if (err instanceof Error && /ORDERS_FILE/.test(err.message)) {
+    console.error(`paycall: ${err.message}`);
+  } else {
+    console.error('paycall: failed to start:', err);
+  }
+  process.exit(1);
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */
+export function onShutdownSignal(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        console.error('paycall: forced exit');
+        process.exit(1);
+      }
+      stopping = true;
+      stop(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error('paycall: shutdown failed:', err);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `npm start`: the whole of paycall on one machine. The Temporal dev server (unless
+ * TEMPORAL_ADDRESS names one), the Stripe sandbox (unless STRIPE_SECRET_KEY is set), the
+ * worker and the web server, in one process; Ctrl-C stops them in order.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { exitOnStartupError, onShutdownSignal, requireFreePort } from './cli/startup.js';
+import { loadConfig } from './config/config.js';
+import { resolveTwilioAuthToken } from './config/twilio-auth-token.js';
+import { installSdkLogging } from './temporal/sdk-logging.js';
+import { createLogger } from './logging/logger.js';
+import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
+import { startDevServer, findTemporalCli, type DevServer } from './temporal/dev-server.js';
+import { startWebServer } from './web/server.js';
+import { buildActivities, stripeTarget } from './worker/activity-deps.js';
+import { startWorker } from './worker/worker.js';
+
+const logger = createLogger('paycall');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  installSdkLogging(config.LOG_LEVEL);
+  const embeddedTemporal = !config.TEMPORAL_ADDRESS;
+  const stripe = stripeTarget(config);
+  const sandboxNeeded = stripe.isSandbox && !config.STRIPE_API_BASE;
+
+  // Everything a user can fix is checked before anything starts.
+  await requireFreePort(config.PORT, 'paycall web server', 'PORT');
+  if (sandboxNeeded) await requireFreePort(config.STRIPE_SANDBOX_PORT, 'Stripe sandbox', 'STRIPE_SANDBOX_PORT');
+  if (embeddedTemporal) {
+    findTemporalCli();
+    await requireFreePort(7233, 'Temporal dev server', 'TEMPORAL_ADDRESS (to use a running server)');
+    await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+  }
+  const activities = await buildActivities(config);
+  const authToken = await resolveTwilioAuthToken(config.TWILIO_AUTH_TOKEN, config.DATA_DIR);
+
+  const stops: (() => Promise<void>)[] = [];
+  let devServer: DevServer | undefined;
+  if (embeddedTemporal) {
+    logger.info('starting the Temporal dev server…');
+    devServer = await startDevServer({
+      port: 7233,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFilename: path.join(config.DATA_DIR, 'temporal.sqlite'),
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+    stops.unshift(() => devServer!.stop());
+  }
+  const address = config.TEMPORAL_ADDRESS ?? devServer!.address;
+
+  let sandbox: StripeSandbox | undefined;
+  if (sandboxNeeded) {
+    sandbox = await startStripeSandbox({ port: config.STRIPE_SANDBOX_PORT, dataDir: config.DATA_DIR, logger: logger.child({ component: 'stripe-sandbox' }) });
+    stops.unshift(() => sandbox!.close());
+  }
+
+  const nativeConnection = await NativeConnection.connect({ address });
+  stops.unshift(() => nativeConnection.close());
+  const worker = await startWorker({ connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  stops.unshift(() => worker.shutdown());
+
+  const connection = await Connection.connect({ address });
+  stops.unshift(() => connection.close());
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const web = await startWebServer({ config, client, authToken: authToken.token, logger: logger.child({ component: 'web' }) });
+  stops.unshift(() => web.close()); // first to stop: take no new calls
+
+  onShutdownSignal(async (signal) => {
+    logger.info({ signal }, 'shutting down: no new calls, draining the worker');
+    for (const stop of stops) await stop();
+    logger.info('stopped');
+  });
+
+  const lines = [
+    '',
+    'paycall is running',
+    `  webhooks        ${config.publicBaseUrl}/twilio/voice  (call-status: /twilio/status)`,
+    `  health          ${web.url}/healthz`,
+    `  Temporal        ${address}${devServer ? ` (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : ''}`,
+    ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
+    `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
+    `  orders          ${config.ORDERS_FILE} (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})`,
+    `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `dev token in ${authToken.file}`}`,
+    '',
+    'Place a test call:  npm run call -- --keys "73021#,1"   (or: npm run call, and type)',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch(exitOnStartupError);

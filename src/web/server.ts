@@ -1,0 +1,33 @@
+/** Starts the web process's HTTP server; close() stops taking calls and drains open requests. */
+import http from 'node:http';
+import type { Client } from '@temporalio/client';
+import { CallGateway } from '../calls/call-gateway.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+import { smsReceiptsEnabled } from '../worker/activity-deps.js';
+import { createWebApp } from './app.js';
+
+export interface RunningWebServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(options: { config: Config; client: Client; authToken: string; logger: Logger }): Promise<RunningWebServer> {
+  const { config } = options;
+  const gateway = new CallGateway(options.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
+  const app = createWebApp({ gateway, config, authToken: options.authToken, receiptsEnabled: smsReceiptsEnabled(config), logger: options.logger });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, () => resolve());
+  });
+  return {
+    url: `http://localhost:${config.PORT}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      }),
+  };
+}

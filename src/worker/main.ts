@@ -1,0 +1,28 @@
+/** `npm run worker`: the worker alone, against TEMPORAL_ADDRESS (production layout). */
+import { NativeConnection } from '@temporalio/worker';
+import { exitOnStartupError, onShutdownSignal } from '../cli/startup.js';
+import { loadConfig } from '../config/config.js';
+import { installSdkLogging } from '../temporal/sdk-logging.js';
+import { createLogger } from '../logging/logger.js';
+import { buildActivities } from './activity-deps.js';
+import { startWorker } from './worker.js';
+
+const logger = createLogger('paycall-worker');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  installSdkLogging(config.LOG_LEVEL);
+  const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const activities = await buildActivities(config);
+  const connection = await NativeConnection.connect({ address });
+  const worker = await startWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  logger.info({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  onShutdownSignal(async () => {
+    logger.info('draining the worker');
+    await worker.shutdown();
+    await connection.close();
+  });
+  await worker.done;
+}
+
+main().catch(exitOnStartupError);

@@ -1,0 +1,41 @@
+/** paycall's Temporal worker: the call workflow plus activities on one task queue. */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { CallActivities } from '../activities/types.js';
+import { checkSearchAttributes } from './search-attribute-check.js';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown()). */
+  done: Promise<void>;
+  /** Stops polling, lets in-flight tasks finish, then resolves. */
+  shutdown(): Promise<void>;
+}
+
+export async function startWorker(options: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: CallActivities;
+}): Promise<RunningWorker> {
+  await checkSearchAttributes(options.connection, options.namespace);
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath,
+    activities: options.activities,
+    shutdownGraceTime: '10 seconds',
+  });
+  const done = worker.run();
+  return {
+    worker,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -278,6 +278,26 @@ describe('PaymentIntents: retrieve and list', () => {
   });
 });
 
+describe('PaymentIntents: expand', () => {
+  it('expands payment_method on create, confirm, retrieve and list; nothing else', async () => {
+    const pi = await stripe.paymentIntents.create({ ...motoCharge('pm_card_mastercard'), expand: ['payment_method'] });
+    const pm = pi.payment_method as Stripe.PaymentMethod;
+    expect(pm.object).toBe('payment_method');
+    expect(pm.card).toMatchObject({ brand: 'mastercard', last4: '4444' });
+    const got = await stripe.paymentIntents.retrieve(pi.id, { expand: ['payment_method'] });
+    expect((got.payment_method as Stripe.PaymentMethod).id).toBe(pm.id);
+    expect((await stripe.paymentIntents.retrieve(pi.id)).payment_method).toBe(pm.id);
+    const list = await stripe.paymentIntents.list({ limit: 1, expand: ['data.payment_method'] });
+    expect((list.data[0]?.payment_method as Stripe.PaymentMethod).id).toBe(pm.id);
+    const open = await stripe.paymentIntents.create({ amount: 500, currency: 'usd' });
+    const confirmed = await stripe.paymentIntents.confirm(open.id, { payment_method: 'pm_card_visa', expand: ['payment_method'] });
+    expect((confirmed.payment_method as Stripe.PaymentMethod).card?.last4).toBe('4242');
+    const err = await caught(() => stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge'] }));
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(err.message).toMatch(/cannot be expanded \(latest_charge\)/);
+  });
+});
+
 describe('PaymentIntents: parameter validation', () => {
   it('rejects unknown parameters, nested ones by full path', async () => {
     const top = await caught(() =>

@@ -44,6 +44,7 @@ const offSessionValues = ['true', 'false', 'one_off', 'recurring'] as const;
 const cancellationReasons = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
 const confirmOptionSpec: Record<string, ParamSpec> = {
+  expand: 'array',
   payment_method: 'scalar',
   error_on_requires_action: 'scalar',
   payment_method_options: { card: { moto: 'scalar' } },
@@ -70,6 +71,23 @@ const cancelableStatuses: PaymentIntentStatus[] = [
   'requires_action',
   'processing',
 ];
+
+/**
+ * `expand[]`: only `payment_method` (`data.payment_method` on lists) is supported, which is what
+ * reading the card's brand/last4 from a PaymentIntent needs. Anything else is refused the way
+ * Stripe refuses unexpandable fields.
+ */
+function readExpand(params: FormObject, prefix = ''): boolean {
+  const expand = optArray(params, 'expand') ?? [];
+  for (const field of expand) {
+    if (field !== `${prefix}payment_method`) {
+      throw invalidRequest(`This property cannot be expanded (${field}). The Stripe sandbox can expand only ${prefix}payment_method.`, {
+        param: 'expand',
+      });
+    }
+  }
+  return expand.length > 0;
+}
 
 interface ConfirmOptions {
   paymentMethod?: string;
@@ -116,6 +134,13 @@ function unexpectedState(pi: PaymentIntentObject, action: 'confirm' | 'cancel' |
 }
 
 export function paymentIntentRoutes(store: Store): Route[] {
+  /** The response copy of `pi`, with its PaymentMethod inlined when expanded. */
+  const render = (pi: PaymentIntentObject, expandPaymentMethod: boolean): PaymentIntentObject | (Omit<PaymentIntentObject, 'payment_method'> & { payment_method: unknown }) => {
+    if (!expandPaymentMethod || pi.payment_method === null) return pi;
+    const pm = own(store.state.paymentMethods, pi.payment_method);
+    return { ...snapshot(pi), payment_method: pm ? snapshot(pm.object) : pi.payment_method };
+  };
+
   const find = (id: string, param: string, status = 404): StoredPaymentIntent => {
     const stored = own(store.state.paymentIntents, id);
     if (!stored) throw resourceMissing('payment_intent', id, param, status);
@@ -211,6 +236,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
       pattern: /^\/v1\/payment_intents$/,
       prepare(params) {
         checkAllowed(params, createSpec);
+        const expand = readExpand(params);
         const amount = reqInt(params, 'amount');
         const currency = optCurrency(params);
         if (currency === undefined) throw invalidRequest('Missing required param: currency.', { code: 'parameter_missing', param: 'currency' });
@@ -282,7 +308,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
               status: pm ? 'requires_confirmation' : 'requires_payment_method',
             };
             store.state.paymentIntents[id] = { seq: store.nextSeq(), object: pi };
-            return confirming ? confirm(pi, options, pm, exec) : pi;
+            return render(confirming ? confirm(pi, options, pm, exec) : pi, expand);
           },
         };
       },
@@ -292,6 +318,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
       pattern: /^\/v1\/payment_intents\/([^/]+)\/confirm$/,
       prepare(params, [id = '']) {
         checkAllowed(params, confirmOptionSpec);
+        const expand = readExpand(params);
         const options = readConfirmOptions(params, true);
         return {
           run(exec) {
@@ -299,7 +326,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
             if (!confirmableStatuses.includes(pi.status)) throw unexpectedState(pi, 'confirm', confirmableStatuses);
             const pmId = options.paymentMethod ?? pi.payment_method ?? undefined;
             const pm = pmId !== undefined ? resolvePaymentMethod(store, pmId, 'payment_method') : undefined;
-            return confirm(pi, options, pm, exec);
+            return render(confirm(pi, options, pm, exec), expand);
           },
         };
       },
@@ -308,7 +335,8 @@ export function paymentIntentRoutes(store: Store): Route[] {
       method: 'POST',
       pattern: /^\/v1\/payment_intents\/([^/]+)\/cancel$/,
       prepare(params, [id = '']) {
-        checkAllowed(params, { cancellation_reason: 'scalar' });
+        checkAllowed(params, { cancellation_reason: 'scalar', expand: 'array' });
+        const expand = readExpand(params);
         const reason = optEnum(params, cancellationReasons, 'cancellation_reason');
         return {
           run() {
@@ -324,7 +352,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
             pi.cancellation_reason = reason ?? null;
             pi.amount_capturable = 0;
             pi.next_action = null;
-            return pi;
+            return render(pi, expand);
           },
         };
       },
@@ -333,7 +361,8 @@ export function paymentIntentRoutes(store: Store): Route[] {
       method: 'POST',
       pattern: /^\/v1\/payment_intents\/([^/]+)\/capture$/,
       prepare(params, [id = '']) {
-        checkAllowed(params, { amount_to_capture: 'scalar' });
+        checkAllowed(params, { amount_to_capture: 'scalar', expand: 'array' });
+        const expand = readExpand(params);
         const amountToCapture = optInt(params, 'amount_to_capture');
         return {
           run() {
@@ -354,7 +383,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
             pi.status = 'succeeded';
             pi.amount_received = amount;
             pi.amount_capturable = 0;
-            return pi;
+            return render(pi, expand);
           },
         };
       },
@@ -363,21 +392,25 @@ export function paymentIntentRoutes(store: Store): Route[] {
       method: 'GET',
       pattern: /^\/v1\/payment_intents\/([^/]+)$/,
       prepare(params, [id = '']) {
-        checkAllowed(params, { client_secret: 'scalar' });
-        return { run: () => find(id, 'intent').object };
+        checkAllowed(params, { client_secret: 'scalar', expand: 'array' });
+        const expand = readExpand(params);
+        return { run: () => render(find(id, 'intent').object, expand) };
       },
     },
     {
       method: 'GET',
       pattern: /^\/v1\/payment_intents$/,
       prepare(params) {
-        checkAllowed(params, { limit: 'scalar', starting_after: 'scalar', ending_before: 'scalar' });
+        checkAllowed(params, { limit: 'scalar', starting_after: 'scalar', ending_before: 'scalar', expand: 'array' });
         const page = readPage(params);
+        const expand = readExpand(params, 'data.');
         return {
-          run: () =>
-            paginate(Object.values(store.state.paymentIntents), page, '/v1/payment_intents', (missing, param) =>
+          run: () => {
+            const list = paginate(Object.values(store.state.paymentIntents), page, '/v1/payment_intents', (missing, param) =>
               resourceMissing('payment_intent', missing, param, 400),
-            ),
+            );
+            return { ...list, data: list.data.map((pi) => render(pi, expand)) };
+          },
         };
       },
     },

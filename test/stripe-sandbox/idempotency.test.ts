@@ -112,6 +112,23 @@ describe('Idempotency-Key', () => {
     expect(await countPaymentIntents()).toBe(before + 1);
   });
 
+  it('a 409 does not free the key for a third concurrent request', async () => {
+    t.sandbox.faults.set({ latencyMs: 400 });
+    const idempotencyKey = key();
+    const callSid = `CA-${randomUUID()}`;
+    const later = (ms: number) =>
+      new Promise((resolve) => setTimeout(resolve, ms)).then(() =>
+        stripe.paymentIntents.create({ ...params, metadata: { call_sid: callSid } }, { idempotencyKey, maxNetworkRetries: 0 }),
+      );
+    const results = await Promise.allSettled([later(0), later(60), later(120)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    for (const r of results.slice(1)) expect(((r as PromiseRejectedResult).reason as Stripe.errors.StripeError).statusCode).toBe(409);
+    t.sandbox.faults.reset();
+    const mine = [];
+    for await (const pi of stripe.paymentIntents.list({ limit: 100 })) if (pi.metadata.call_sid === callSid) mine.push(pi);
+    expect(mine).toHaveLength(1);
+  });
+
   it('the client’s own retry after a 409 replays the first result', async () => {
     t.sandbox.faults.set({ latencyMs: 300 });
     const idempotencyKey = key();

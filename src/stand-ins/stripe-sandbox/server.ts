@@ -204,20 +204,21 @@ export function createStripeSandboxApp(deps: { store: Store; faults: Faults; log
 
       if (idempotencyKey !== undefined) {
         Idempotency.validateKey(idempotencyKey);
-        scope = Idempotency.scope(apiKey, idempotencyKey);
+        const keyScope = Idempotency.scope(apiKey, idempotencyKey);
         const print = fingerprint(params);
-        const lookup = idempotency.begin(scope, idempotencyKey, method, path, print);
+        // Throws 409 while another request holds the key: that key is not ours to release.
+        const lookup = idempotency.begin(keyScope, idempotencyKey, method, path, print);
         if (lookup.kind === 'replay') {
-          scope = undefined; // not ours to release
           await delay(latency);
           send(res, { status: lookup.record.status, body: lookup.record.body }, { ...headers, 'Idempotent-Replayed': 'true' });
           log(lookup.record.status, { replayed: true });
           return;
         }
+        scope = keyScope; // ours until completed; released on an unexpected failure
         await delay(latency);
         const exec: Execution = { charged: false };
         const outcome = execute(prepared, exec, method, path);
-        idempotency.complete(scope, { method, path, fingerprint: print, status: outcome.status, body: outcome.body });
+        idempotency.complete(keyScope, { method, path, fingerprint: print, status: outcome.status, body: outcome.body });
         scope = undefined;
         store.save();
         finish(req, res, outcome, headers, exec, log);

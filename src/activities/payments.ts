@@ -20,6 +20,7 @@ export function createPaymentActivities({ stripe, moto }: PaymentActivityDeps) {
     const confirmParams = {
       payment_method: input.paymentMethodId,
       error_on_requires_action: true,
+      expand: ['payment_method'],
       ...(moto ? { payment_method_options: { card: { moto: true } } } : {}),
     };
     try {

@@ -59,6 +59,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable paycall reads. */
+export const configVariableNames: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config extends Env {
   /** PUBLIC_BASE_URL, or http://localhost:$PORT. Twilio signs requests against this. */
   publicBaseUrl: string;

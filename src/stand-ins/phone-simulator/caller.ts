@@ -157,12 +157,14 @@ export class ScriptedCaller implements Caller {
     const entry = entries[used];
     if (entry !== undefined) {
       pay.used[prompt.field] = used + 1;
-      return entry === '' ? { kind: 'no-input' } : { kind: 'keys', keys: entry };
+      if (entry === '') return { kind: 'no-input' };
+      // A caller ends each field with # (so <Pay> need not wait out its timeout).
+      return { kind: 'keys', keys: /[#*]/.test(entry) ? entry : `${entry}#` };
     }
     if (pay.step.hangup) return { kind: 'hangup' };
     if (prompt.field === 'postal-code' && entries.length === 0) {
       pay.used[prompt.field] = 1;
-      return { kind: 'keys', keys: DEFAULT_POSTAL_CODE };
+      return { kind: 'keys', keys: `${DEFAULT_POSTAL_CODE}#` };
     }
     const why = prompt.errorType ? ` after ${prompt.errorType}` : '';
     return {

@@ -100,9 +100,9 @@ export function createStripeTokenizer(options: StripeTokenizerOptions = {}): Tok
           ok: false,
           cardError: err instanceof Stripe.errors.StripeCardError,
           message: err.message,
-          ...(err.code === undefined ? {} : { code: err.code }),
-          ...(err.decline_code === undefined ? {} : { declineCode: err.decline_code }),
-          ...(err.statusCode === undefined ? {} : { statusCode: err.statusCode }),
+          ...(err.code ? { code: err.code } : {}),
+          ...(err.decline_code ? { declineCode: err.decline_code } : {}),
+          ...(err.statusCode ? { statusCode: err.statusCode } : {}),
         };
       }
       return { ok: false, cardError: false, message: (err as Error).message };
@@ -375,7 +375,7 @@ export async function emulatePay(pay: PayVerb, env: PayEnvironment, ids: { accou
     env.hear({ verb: 'Pay', event: 'tokenize', paymentToken: token.paymentMethodId });
     return result('success', { PaymentToken: token.paymentMethodId });
   }
-  const connectorError = token.declineCode ?? token.code ?? (token.statusCode ? `http_${token.statusCode}` : 'connection_error');
+  const connectorError = token.declineCode || token.code || (token.statusCode ? `http_${token.statusCode}` : 'connection_error');
   env.hear({ verb: 'Pay', event: 'tokenize', error: `${connectorError}: ${token.message}` });
   return result('payment-connector-error', {
     PaymentError: token.message,

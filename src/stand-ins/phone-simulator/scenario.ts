@@ -12,7 +12,10 @@ import { z } from 'zod';
 /** DTMF keys: digits, `*`, `#`. */
 const keysSchema = z.string().regex(/^[0-9*#]*$/, 'only keypad keys 0-9, * and #');
 
-/** One <Pay> field entry: keypad keys (spaces and dashes are ignored); "" = no input (timeout); "*" = star. */
+/**
+ * One <Pay> field entry: keypad keys (spaces and dashes are ignored), ended with # unless it
+ * has a # or * already; "" = no input (timeout); a "*" anywhere = star.
+ */
 const payKeysSchema = z
   .string()
   .transform((s) => s.replace(/[\s-]/g, ''))

@@ -391,6 +391,34 @@ describe('scripts and loops', () => {
     expect(app.to('/twilio/voice')).toHaveLength(5);
   });
 
+  it('beforeRequest is awaited before each attempt (a test can act at an exact point of the call)', async () => {
+    app.twiml('/twilio/voice', (r) => void r.gather({ action: '/twilio/gather', numDigits: 1 }));
+    app.twiml('/twilio/gather', (r) => void r.hangup());
+    app.route('/twilio/status', () => undefined);
+    const seen: string[] = [];
+    await call({
+      keys: '1',
+      beforeRequest: async (req) => {
+        await new Promise((r) => setTimeout(r, 20));
+        seen.push(`${req.kind} ${new URL(req.url).pathname} ${app.received.length}`);
+      },
+    });
+    expect(seen).toEqual(['voice /twilio/voice 0', 'gather /twilio/gather 1', 'status-callback /twilio/status 2']);
+  });
+
+  it('aborting the signal hangs up before the next verb', async () => {
+    const controller = new AbortController();
+    app.route('/twilio/voice', () => {
+      controller.abort();
+      return '<Response><Say>Hello</Say></Response>';
+    });
+    app.route('/twilio/status', () => undefined);
+    const record = await call({ keys: '', signal: controller.signal });
+    expect(record.ended).toMatchObject({ how: 'caller-hangup', during: 'call' });
+    expect(heardText(record)).toEqual([]);
+    expect(app.to('/twilio/status')).toHaveLength(1);
+  });
+
   it('scripted pauses wait on the wall clock', async () => {
     app.twiml('/twilio/voice', (r) => void r.gather({ action: '/twilio/gather', numDigits: 1 }));
     app.twiml('/twilio/gather', (r) => void r.hangup());

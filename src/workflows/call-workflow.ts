@@ -153,7 +153,7 @@ class CallDialogue {
       const answer = await this.ask(preface, gatherDigits(this.text.menu(operatorAvailable), this.locale, { numDigits: 1 }));
       if (answer.kind === 'hung-up') return this.abandoned('amount-confirmation', order);
       const choice = answer.kind === 'digits' ? answer.digits : '';
-      if (choice === '1') return undefined;
+      if (choice === '1') return this.stillUnpaid(order);
       if (choice === '2') {
         preface = [summary];
         continue;
@@ -167,6 +167,18 @@ class CallDialogue {
       if (invalidChoices >= maxMenuAttempts) return this.giveUp(failure, this.text.menuGaveUp, order);
       preface = [choice ? this.text.invalidChoice : this.text.noInput];
     }
+  }
+
+  /**
+   * Another call may have paid the order while this caller listened: look again before
+   * taking a card (a race past this point is caught by markOrderPaid and refunded).
+   */
+  private async stillUnpaid(order: Order): Promise<CallOutcome | undefined> {
+    const current = await lookupOrder(order.orderId);
+    if (current?.status === 'unpaid') return undefined;
+    const failure: CallFailure = { step: 'amount-confirmation', code: 'order-already-paid', message: `Order ${order.orderId} was paid meanwhile` };
+    this.progress.recordError(failure);
+    return this.giveUp(failure, `${this.text.orderAlreadyPaid} ${this.text.goodbye}`, order);
   }
 
   /** Steps 4–6: capture, charge, mark paid, receipt, confirmation. */

@@ -15,11 +15,15 @@ export interface TestTemporal {
 
 let runtimeInstalled = false;
 
+/** The SDK logs worker state changes at INFO; tests only want warnings. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
 export async function connectTestTemporal(): Promise<TestTemporal> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  quietRuntime();
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const connection = await Connection.connect({ address });
@@ -40,6 +44,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** paycall's workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  quietRuntime();
   bundle ??= bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)),
     logger: new DefaultLogger('WARN'),

@@ -25,7 +25,7 @@ import { createStripeClient } from '../../src/stripe/stripe-client.js';
 import { createWebApp } from '../../src/web/app.js';
 import { buildActivities, smsReceiptsEnabled } from '../../src/worker/activity-deps.js';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.js';
-import { uniqueTaskQueue } from '../helpers/temporal.js';
+import { quietRuntime, uniqueTaskQueue } from '../helpers/temporal.js';
 
 export const e2eAuthToken = 'e2e-auth-token-0123456789abcdef';
 
@@ -63,6 +63,7 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(): Promise<LocalStack> {
+  quietRuntime();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paycall-e2e-'));
   const ordersFile = path.join(dataDir, 'orders.json');
   await writeFile(ordersFile, JSON.stringify(e2eOrders()));

@@ -16,7 +16,7 @@ export interface TestTemporal {
 let runtimeInstalled = false;
 
 /** The SDK logs worker state changes at INFO; tests only want warnings. */
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   runtimeInstalled = true;

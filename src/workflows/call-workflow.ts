@@ -66,6 +66,7 @@ export async function callWorkflow(input: CallInput): Promise<CallOutcome> {
     validator: (event) => {
       if (event.kind !== 'start' && !(Number.isInteger(event.turn) && event.turn > 0)) throw new Error('event.turn must be a positive integer');
       if (event.kind === 'digits' && !/^[0-9*#]*$/.test(event.digits)) throw new Error('digits must be keypad characters');
+      conversation.validate(event);
     },
   });
   setHandler(callStatusSignal, ({ callStatus }) => {
@@ -117,7 +118,7 @@ class CallDialogue {
     for (let attempt = 1; attempt <= maxOrderEntryAttempts; attempt++) {
       this.progress.state.orderEntryAttempts = attempt;
       const answer = await this.ask(preface, gatherDigits(this.text.askOrderNumber, this.locale, { finishOnKey: '#' }));
-      if (answer.kind === 'hung-up') return this.abandoned('order-entry');
+      if (answer.kind === 'hung-up') return this.abandoned('order-entry', {}, answer.reason);
       const digits = answer.kind === 'digits' ? answer.digits.replace(/#$/, '') : '';
       if (digits === '') {
         failure = { step: 'order-entry', code: 'no-input', message: 'No order number entered' };
@@ -151,7 +152,7 @@ class CallDialogue {
     let invalidChoices = 0;
     for (;;) {
       const answer = await this.ask(preface, gatherDigits(this.text.menu(operatorAvailable), this.locale, { numDigits: 1 }));
-      if (answer.kind === 'hung-up') return this.abandoned('amount-confirmation', order);
+      if (answer.kind === 'hung-up') return this.abandoned('amount-confirmation', order, answer.reason);
       const choice = answer.kind === 'digits' ? answer.digits : '';
       if (choice === '1') return this.stillUnpaid(order);
       if (choice === '2') {
@@ -195,13 +196,8 @@ class CallDialogue {
       this.progress.state.captureAttempts = this.captureAttempts;
       this.progress.enter('card-capture');
       const answer = await this.ask(preface, capturePayment({ currency: order.currency, description: order.description, locale: this.locale }));
-      if (answer.kind === 'hung-up') return this.abandoned('card-capture', order);
-      if (answer.kind !== 'pay-result') {
-        failure = { step: 'card-capture', code: 'no-pay-result', message: 'No <Pay> result arrived' };
-        this.progress.recordError(failure);
-        preface = [this.text.captureProblem('error'), this.text.tryAnotherCard];
-        continue;
-      }
+      if (answer.kind === 'hung-up') return this.abandoned('card-capture', order, answer.reason);
+      if (answer.kind !== 'pay-result') throw new Error('unreachable: the validator admits only pay results for a <Pay> turn');
       const pay = answer.event.pay;
       if (pay.result === 'caller-hung-up') return this.abandoned('card-capture', order);
       if (pay.result !== 'success' || !pay.paymentToken) {
@@ -314,13 +310,9 @@ class CallDialogue {
     return { outcome: 'transferred', ...orderFacts(order), captureAttempts: this.captureAttempts, failure: reason };
   }
 
-  private abandoned(step: CallStep, order: Partial<Order> = {}): CallOutcome {
-    return {
-      outcome: 'abandoned',
-      ...orderFacts(order),
-      captureAttempts: this.captureAttempts,
-      failure: { step, code: 'caller-hung-up', message: `Caller hung up during ${step}` },
-    };
+  private abandoned(step: CallStep, order: Partial<Order> = {}, reason: 'caller-hung-up' | 'no-response' = 'caller-hung-up'): CallOutcome {
+    const message = reason === 'caller-hung-up' ? `Caller hung up during ${step}` : `No callback from Twilio during ${step}: the call is gone`;
+    return { outcome: 'abandoned', ...orderFacts(order), captureAttempts: this.captureAttempts, failure: { step, code: reason, message } };
   }
 
   private ask(preface: string[], prompt: Instruction): Promise<Answer> {

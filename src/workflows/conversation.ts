@@ -13,10 +13,13 @@ import type { Instruction, Turn } from '../contract/instructions.js';
 export type Answer =
   | { kind: 'digits'; digits: string }
   | { kind: 'pay-result'; event: Extract<CallerEvent, { kind: 'pay-result' }> }
-  | { kind: 'hung-up' }
-  | { kind: 'silence' };
+  /** The caller hung up, or Twilio stopped calling back (the call is gone). */
+  | { kind: 'hung-up'; reason: 'caller-hung-up' | 'no-response' };
 
-/** How long a turn may wait for Twilio's callback before the call is treated as gone. */
+/**
+ * How long a turn may wait for Twilio's callback before the call is treated as gone
+ * (Gather and Pay always call back within a minute or two while the caller is there).
+ */
 const answerTimeout = '10 minutes';
 
 export class Conversation {
@@ -42,11 +45,10 @@ export class Conversation {
     const answered = await condition(() => this.answer !== undefined || this.hungUp, answerTimeout);
     this.awaitingAnswer = false;
     const event = this.takeAnswer();
-    if (this.hungUp && !event) return { kind: 'hung-up' };
-    if (!answered || !event) return { kind: 'silence' };
+    if (this.hungUp && !event) return { kind: 'hung-up', reason: 'caller-hung-up' };
+    if (!answered || !event || event.kind === 'start') return { kind: 'hung-up', reason: 'no-response' };
     if (event.kind === 'digits') return { kind: 'digits', digits: event.digits };
-    if (event.kind === 'pay-result') return { kind: 'pay-result', event };
-    return { kind: 'silence' };
+    return { kind: 'pay-result', event };
   }
 
   /**
@@ -58,6 +60,16 @@ export class Conversation {
     if (this.current.final) return;
     const last = this.emit(instructions, true);
     await condition(() => this.deliveredTurn >= last.turn || this.hungUp, '2 minutes');
+  }
+
+  /**
+   * Update validator: refuses an answer of the wrong kind for the turn it names (digits for
+   * a `<Pay>`, a pay result for a `<Gather>`), before anything is written to history.
+   */
+  validate(event: CallerEvent): void {
+    if (event.kind === 'start' || event.turn !== this.current.turn) return;
+    const expected = this.current.instructions.at(-1)?.kind === 'pay' ? 'pay-result' : 'digits';
+    if (event.kind !== expected) throw new Error(`turn ${event.turn} expects ${expected}, got ${event.kind}`);
   }
 
   /** Update handler body: deliver the event (if it answers the current turn), return the next turn. */

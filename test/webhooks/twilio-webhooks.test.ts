@@ -105,6 +105,16 @@ describe('Twilio webhooks', () => {
     expect(badResult.body).toMatch(/Result/);
   });
 
+  it('refuses an answer of the wrong kind for its turn, leaving the call as it was', async () => {
+    const callSid = uniqueCallSid();
+    await web.post('/twilio/voice', voiceParams(callSid));
+    const wrong = await web.post('/twilio/pay?turn=1', voiceParams(callSid, { Result: 'success', PaymentToken: 'pm_card_visa' }));
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatch(/turn 1 expects digits, got pay-result/);
+    const state = await temporal.client.workflow.getHandle(callWorkflowId(callSid)).query(stateQuery);
+    expect(state).toMatchObject({ turn: 1, step: 'order-entry', orderEntryAttempts: 1 });
+  });
+
   it('refuses an unmasked card number without echoing it', async () => {
     const callSid = uniqueCallSid();
     const res = await web.post('/twilio/pay?turn=1', voiceParams(callSid, { Result: 'success', PaymentToken: 'pm_card_visa', PaymentCardNumber: '4242424242424242' }));

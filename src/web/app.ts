@@ -1,7 +1,11 @@
-/** The web process's Express app: Twilio webhooks under /twilio, health under /healthz. */
+/**
+ * The web process's Express app: Twilio webhooks under /twilio, health under /healthz and,
+ * when given `operators`, the operator API under /api and console under /operator.
+ */
 import express, { type Express } from 'express';
 import type { CallGateway } from '../calls/call-gateway.js';
 import type { Logger } from '../logging/logger.js';
+import { mountOperatorTools, type OperatorToolsOptions } from '../operators/web.js';
 import { createTwilioRouter, type TwilioRoutesConfig } from '../webhooks/twilio-routes.js';
 
 export interface WebAppDeps {
@@ -11,6 +15,7 @@ export interface WebAppDeps {
   receiptsEnabled: boolean;
   logger: Logger;
   maxHolds?: number;
+  operators?: OperatorToolsOptions;
 }
 
 export function createWebApp(deps: WebAppDeps): Express {
@@ -21,5 +26,6 @@ export function createWebApp(deps: WebAppDeps): Express {
     res.status(temporal ? 200 : 503).json({ ok: temporal, temporal: temporal ? 'reachable' : 'unreachable' });
   });
   app.use('/twilio', createTwilioRouter(deps));
+  if (deps.operators) mountOperatorTools(app, { ...deps.operators, logger: deps.logger });
   return app;
 }

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { CallGateway } from '../calls/call-gateway.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import { temporalUiBaseUrl } from '../operators/web.js';
 import { smsReceiptsEnabled } from '../worker/activity-deps.js';
 import { createWebApp } from './app.js';
 
@@ -15,7 +16,20 @@ export interface RunningWebServer {
 export async function startWebServer(options: { config: Config; client: Client; authToken: string; logger: Logger }): Promise<RunningWebServer> {
   const { config } = options;
   const gateway = new CallGateway(options.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
-  const app = createWebApp({ gateway, config, authToken: options.authToken, receiptsEnabled: smsReceiptsEnabled(config), logger: options.logger });
+  const app = createWebApp({
+    gateway,
+    config,
+    authToken: options.authToken,
+    receiptsEnabled: smsReceiptsEnabled(config),
+    logger: options.logger,
+    operators: {
+      client: options.client,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      token: config.OPERATOR_TOKEN,
+      temporalUiUrl: temporalUiBaseUrl(config),
+    },
+  });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

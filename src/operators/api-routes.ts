@@ -1,0 +1,121 @@
+/**
+ * The operator JSON API, mounted at /api:
+ *
+ *   GET  /api/session                 → { namespace, temporalUiUrl? }   (checks the token)
+ *   GET  /api/calls?outcome=&failedAt=&stage=&order=&since=&pageSize=&pageToken=
+ *                                     → { calls: CallSummary[], nextPageToken?, query }
+ *   GET  /api/calls/:id               → CallDetail   (id: CallSid, call-<CallSid> or refund-… id)
+ *   POST /api/calls/:id/refunds       { amount?, requestId?, reason? }
+ *                                     → 200 { refund, attached } | 202 (pending) | 4xx { error }
+ *
+ * Every route needs `Authorization: Bearer $OPERATOR_TOKEN` (compared in constant time);
+ * without OPERATOR_TOKEN configured the API answers 503 and does nothing. Responses carry
+ * Stripe ids, masked card facts and order numbers; never card data or phone numbers.
+ * Errors are `{ error: { code, message } }`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../logging/logger.js';
+import { callFiltersSchema, callIdSchema, type CallQueries } from './call-queries.js';
+import { OperatorError } from './errors.js';
+import { refundInputSchema, type RefundService } from './refunds.js';
+
+export interface OperatorApiDeps {
+  queries: CallQueries;
+  refunds: RefundService;
+  /** OPERATOR_TOKEN; when absent the API is disabled (503). */
+  token: string | undefined;
+  namespace: string;
+  temporalUiUrl?: string;
+  logger: Logger;
+}
+
+/** Constant-time: both sides are hashed to the same length before timingSafeEqual. */
+export function tokenMatches(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+function requireOperator(token: string | undefined) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!token) {
+      res.status(503).json({ error: { code: 'operator-api-disabled', message: 'The operator API is disabled: set OPERATOR_TOKEN for the web server.' } });
+      return;
+    }
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match || !tokenMatches(match[1]!, token)) {
+      res.set('WWW-Authenticate', 'Bearer realm="paycall-operator"');
+      res.status(401).json({ error: { code: 'unauthorized', message: 'A valid operator token is required (Authorization: Bearer <OPERATOR_TOKEN>).' } });
+      return;
+    }
+    next();
+  };
+}
+
+const listQuerySchema = callFiltersSchema.strict();
+
+export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
+  const router = express.Router();
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(requireOperator(deps.token));
+
+  router.get('/session', (_req, res) => {
+    res.json({ namespace: deps.namespace, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
+  });
+
+  router.get('/calls', async (req, res) => {
+    const filters = listQuerySchema.parse(singleValued(req.query));
+    res.json(await deps.queries.list(filters));
+  });
+
+  router.get('/calls/:id', async (req, res) => {
+    res.json(await deps.queries.detail(callIdSchema.parse(req.params.id)));
+  });
+
+  router.post('/calls/:id/refunds', express.json({ limit: '4kb' }), async (req, res) => {
+    const id = callIdSchema.parse(req.params.id);
+    const input = refundInputSchema.strict().parse(req.body ?? {});
+    const result = await deps.refunds.refund(id, input);
+    deps.logger.info({ callWorkflowId: result.callWorkflowId, refundWorkflowId: result.refund.workflowId, status: result.refund.status, attached: result.attached }, 'operator refund');
+    res.status(result.refund.status === 'pending' ? 202 : 200).json(result);
+  });
+
+  router.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not-found', message: 'No such operator API route.' } });
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof z.ZodError) {
+      const message = err.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+      res.status(400).json({ error: { code: 'invalid-request', message } });
+      return;
+    }
+    if (err instanceof OperatorError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message }, ...err.extra });
+      return;
+    }
+    if ((err as { type?: string })?.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'invalid-request', message: 'The body must be JSON.' } });
+      return;
+    }
+    deps.logger.error({ err }, 'operator API error');
+    res.status(500).json({ error: { code: 'internal', message: 'Something went wrong; the server log has the details.' } });
+  });
+  return router;
+}
+
+/** `?outcome=a&outcome=b` is a mistake, not an array. */
+function singleValued(query: Request['query']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (Array.isArray(value)) throw new OperatorError('invalid-request', `Give ${key} once.`);
+    if (value !== '') out[key] = value;
+  }
+  return out;
+}

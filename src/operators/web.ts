@@ -1,0 +1,72 @@
+/** Mounts the operator tools on paycall's web app: the JSON API at /api, the console at /operator. */
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import express, { type Express } from 'express';
+import type { Logger } from '../logging/logger.js';
+import { createOperatorApiRouter } from './api-routes.js';
+import { CallQueries } from './call-queries.js';
+import { RefundService } from './refunds.js';
+
+export interface OperatorToolsOptions {
+  client: Client;
+  namespace: string;
+  /** Where refund workflows run: the worker's task queue. */
+  taskQueue: string;
+  /** OPERATOR_TOKEN; without it the API answers 503 (the console still loads and says so). */
+  token: string | undefined;
+  temporalUiUrl?: string;
+  /** How long a refund request waits for the refund before answering 202 pending. */
+  refundWaitMs?: number;
+}
+
+export const consoleDir = fileURLToPath(new URL('./console/', import.meta.url));
+
+/** Strict headers for the console: its own files only, no framing, no referrer. */
+const consoleHeaders: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+export function mountOperatorTools(app: Express, options: OperatorToolsOptions & { logger: Logger }): void {
+  const queries = new CallQueries(options.client, {
+    namespace: options.namespace,
+    ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
+  });
+  const refunds = new RefundService(options.client, queries, {
+    taskQueue: options.taskQueue,
+    ...(options.refundWaitMs ? { waitMs: options.refundWaitMs } : {}),
+  });
+  app.use(
+    '/api',
+    createOperatorApiRouter({
+      queries,
+      refunds,
+      token: options.token,
+      namespace: options.namespace,
+      ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
+      logger: options.logger.child({ component: 'operator-api' }),
+    }),
+  );
+  app.use(
+    '/operator',
+    (_req, res, next) => {
+      res.set(consoleHeaders);
+      next();
+    },
+    express.static(consoleDir, { index: 'index.html', cacheControl: true, maxAge: 0, fallthrough: false }),
+  );
+}
+
+/**
+ * The Temporal Web UI for the server paycall talks to: Temporal Cloud's UI for a
+ * `*.tmprl.cloud` address, else the same host on TEMPORAL_UI_PORT (the dev server's UI).
+ */
+export function temporalUiBaseUrl(config: { TEMPORAL_ADDRESS?: string | undefined; TEMPORAL_UI_PORT: number }): string {
+  const address = config.TEMPORAL_ADDRESS;
+  if (address && /\.tmprl\.cloud(:\d+)?$/.test(address)) return 'https://cloud.temporal.io';
+  const host = address ? address.replace(/:\d+$/, '') : 'localhost';
+  return `http://${host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host}:${config.TEMPORAL_UI_PORT}`;
+}

@@ -13,6 +13,7 @@ import { installSdkLogging } from './temporal/sdk-logging.js';
 import { createLogger } from './logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
 import { startDevServer, findTemporalCli, type DevServer } from './temporal/dev-server.js';
+import { dataConverterFor } from './temporal/encryption-codec.js';
 import { startWebServer } from './web/server.js';
 import { buildActivities, stripeTarget } from './worker/activity-deps.js';
 import { startWorker } from './worker/worker.js';
@@ -59,12 +60,19 @@ async function main(): Promise<void> {
 
   const nativeConnection = await NativeConnection.connect({ address });
   stops.unshift(() => nativeConnection.close());
-  const worker = await startWorker({ connection: nativeConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  const dataConverter = dataConverterFor(config);
+  const worker = await startWorker({
+    connection: nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   stops.unshift(() => worker.shutdown());
 
   const connection = await Connection.connect({ address });
   stops.unshift(() => connection.close());
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
   const web = await startWebServer({ config, client, authToken: authToken.token, logger: logger.child({ component: 'web' }) });
   stops.unshift(() => web.close()); // first to stop: take no new calls
 
@@ -83,6 +91,7 @@ async function main(): Promise<void> {
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${config.ORDERS_FILE} (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})`,
+    `  payloads        ${dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `dev token in ${authToken.file}`}`,
     '',
     'Place a test call:  npm run call -- --keys "73021#,1"   (or: npm run call, and type)',

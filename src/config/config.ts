@@ -54,6 +54,15 @@ const envSchema = z.object({
     }),
   WEBHOOK_DEADLINE_MS: z.coerce.number().int().min(200).max(10_000).default(3000),
   OPERATOR_TOKEN: optionalString,
+  /** base64 of 32 random bytes (`openssl rand -base64 32`): encrypts Temporal payloads. */
+  PAYLOAD_ENCRYPTION_KEY: optionalString.pipe(
+    z
+      .string()
+      .transform((text) => Buffer.from(text, 'base64'))
+      .refine((key) => key.length === 32, 'must be base64 of exactly 32 bytes (openssl rand -base64 32)')
+      .optional(),
+  ),
+  PAYLOAD_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('k1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,6 +4,7 @@ import { exitOnStartupError, onShutdownSignal, requireFreePort } from '../cli/st
 import { loadConfig } from '../config/config.js';
 import { resolveTwilioAuthToken } from '../config/twilio-auth-token.js';
 import { createLogger } from '../logging/logger.js';
+import { dataConverterFor } from '../temporal/encryption-codec.js';
 import { startWebServer } from './server.js';
 
 const logger = createLogger('paycall-web');
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const authToken = await resolveTwilioAuthToken(config.TWILIO_AUTH_TOKEN, config.DATA_DIR);
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const dataConverter = dataConverterFor(config);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
   const web = await startWebServer({ config, client, authToken: authToken.token, logger });
   logger.info({ url: web.url, publicBaseUrl: config.publicBaseUrl, temporal: address }, 'web server running');
   onShutdownSignal(async () => {

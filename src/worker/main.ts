@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { exitOnStartupError, onShutdownSignal } from '../cli/startup.js';
 import { loadConfig } from '../config/config.js';
+import { dataConverterFor } from '../temporal/encryption-codec.js';
 import { installSdkLogging } from '../temporal/sdk-logging.js';
 import { createLogger } from '../logging/logger.js';
 import { buildActivities } from './activity-deps.js';
@@ -15,7 +16,14 @@ async function main(): Promise<void> {
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const activities = await buildActivities(config);
   const connection = await NativeConnection.connect({ address });
-  const worker = await startWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  const dataConverter = dataConverterFor(config);
+  const worker = await startWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   logger.info({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   onShutdownSignal(async () => {
     logger.info('draining the worker');

@@ -1,5 +1,6 @@
 /** paycall's Temporal worker: the call workflow plus activities on one task queue. */
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CallActivities } from '../activities/types.js';
 import { checkSearchAttributes } from './search-attribute-check.js';
@@ -19,6 +20,8 @@ export async function startWorker(options: {
   namespace: string;
   taskQueue: string;
   activities: CallActivities;
+  /** Set when payloads are encrypted (src/temporal/encryption-codec.ts). */
+  dataConverter?: DataConverter;
 }): Promise<RunningWorker> {
   await checkSearchAttributes(options.connection, options.namespace);
   const worker = await Worker.create({
@@ -28,6 +31,7 @@ export async function startWorker(options: {
     workflowsPath,
     activities: options.activities,
     shutdownGraceTime: '10 seconds',
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   const done = worker.run();
   return {

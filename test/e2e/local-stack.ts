@@ -22,6 +22,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from '../../src/stand-ins/stripe-sandbox/server.js';
 import { placeCall, type CallRecord, type PlaceCallOptions } from '../../src/stand-ins/phone-simulator/index.js';
 import { createStripeClient } from '../../src/stripe/stripe-client.js';
+import { dataConverterFor } from '../../src/temporal/encryption-codec.js';
 import { createWebApp } from '../../src/web/app.js';
 import { buildActivities, smsReceiptsEnabled } from '../../src/worker/activity-deps.js';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.js';
@@ -62,7 +63,7 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export async function startLocalStack(): Promise<LocalStack> {
+export async function startLocalStack(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
   quietRuntime();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paycall-e2e-'));
   const ordersFile = path.join(dataDir, 'orders.json');
@@ -84,10 +85,12 @@ export async function startLocalStack(): Promise<LocalStack> {
     TWILIO_AUTH_TOKEN: e2eAuthToken,
     WEBHOOK_DEADLINE_MS: '2000',
     LOG_LEVEL: 'silent',
+    ...extraEnv,
   };
   const config = loadConfig(env);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const dataConverter = dataConverterFor(config);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
 
   const gateway = new CallGateway(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
@@ -118,6 +121,7 @@ export async function startLocalStack(): Promise<LocalStack> {
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         activities: await buildActivities(config),
+        ...(dataConverter ? { dataConverter } : {}),
       });
     },
     async stopInProcessWorker() {

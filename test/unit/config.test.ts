@@ -28,6 +28,18 @@ describe('config', () => {
     expect(message).not.toContain('pk_live_oops');
   });
 
+  it('takes a 32-byte base64 payload key and refuses any other, without echoing it', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ PAYLOAD_ENCRYPTION_KEY: key }).PAYLOAD_ENCRYPTION_KEY?.length).toBe(32);
+    const short = Buffer.alloc(16, 7).toString('base64');
+    expect(() => loadConfig({ PAYLOAD_ENCRYPTION_KEY: short })).toThrow(/PAYLOAD_ENCRYPTION_KEY: must be base64 of exactly 32 bytes/);
+    try {
+      loadConfig({ PAYLOAD_ENCRYPTION_KEY: short });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(short);
+    }
+  });
+
   it('chooses the locale by the dialled number, longest prefix first', () => {
     const config = loadConfig({ LOCALE_BY_NUMBER: '{"+81":"ja-JP","+813":"en-US"}' });
     expect(localeForNumber(config, '+81501234567')).toBe('ja-JP');

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   if (sandboxNeeded) await requireFreePort(config.STRIPE_SANDBOX_PORT, 'Stripe sandbox', 'STRIPE_SANDBOX_PORT');
   if (embeddedTemporal) {
     findTemporalCli();
-    await requireFreePort(7233, 'Temporal dev server', 'TEMPORAL_ADDRESS (to use a running server)');
+    await requireFreePort(7233, 'Temporal dev server', 'TEMPORAL_ADDRESS', 'set TEMPORAL_ADDRESS=127.0.0.1:7233 to use the Temporal server already running there');
     await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
   }
   const activities = await buildActivities(config);

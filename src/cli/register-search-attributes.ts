@@ -4,11 +4,14 @@
  * attributes are added.
  */
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { paycallSearchAttributes } from '../contract/search-attributes.js';
 import { exitOnStartupError } from './startup.js';
 
-const indexedType: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+// @temporalio/proto is CommonJS: take the namespace from its default export under plain Node ESM.
+const { temporal } = proto;
+
+const indexedType: Record<string, number> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };

@@ -7,15 +7,18 @@ import { TemporalCliMissingError, isPortFree } from '../temporal/dev-server.js';
 import { MissingSearchAttributesError } from '../worker/search-attribute-check.js';
 
 export class PortBusyError extends Error {
-  constructor(port: number, what: string, variable: string) {
-    super(`Port ${port} (${what}) is already in use: stop whatever is using it, or set ${variable} to another port.`);
+  constructor(port: number, what: string, remedy: string) {
+    super(`Port ${port} (${what}) is already in use: stop whatever is using it, or ${remedy}.`);
     this.name = 'PortBusyError';
   }
 }
 
-export async function requireFreePort(port: number, what: string, variable: string): Promise<void> {
+/** `remedy` defaults to "set <variable> to another port". */
+export async function requireFreePort(port: number, what: string, variable: string, remedy?: string): Promise<void> {
   // Check both stacks: a server on [::] or 0.0.0.0 blocks either.
-  if (!(await isPortFree(port, '127.0.0.1')) || !(await isPortFree(port, '0.0.0.0'))) throw new PortBusyError(port, what, variable);
+  if (!(await isPortFree(port, '127.0.0.1')) || !(await isPortFree(port, '0.0.0.0'))) {
+    throw new PortBusyError(port, what, remedy ?? `set ${variable} to another port`);
+  }
 }
 
 const userFixable = [ConfigError, TemporalCliMissingError, PortBusyError, MissingSearchAttributesError];

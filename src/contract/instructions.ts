@@ -69,19 +69,16 @@ export interface HangupInstruction {
   kind: 'hangup';
 }
 
-/** Come back for the next turn (the renderer points it at /twilio/continue). */
-export interface RedirectInstruction {
-  kind: 'redirect';
-}
-
 export type Instruction =
   | SayInstruction
   | PauseInstruction
   | GatherInstruction
   | PayInstruction
   | TransferInstruction
-  | HangupInstruction
-  | RedirectInstruction;
+  | HangupInstruction;
+// No "redirect" instruction: holding a caller and coming back (/twilio/continue) is the
+// web layer's job when the workflow is slow (src/webhooks/continue-link.ts), not a step
+// the workflow chooses.
 
 /**
  * One TwiML document's worth of instructions. `turn` increases with every document the

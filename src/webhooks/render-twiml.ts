@@ -50,9 +50,6 @@ function appendInstruction(response: VoiceResponse, instruction: Instruction, tu
     case 'hangup':
       response.hangup();
       return;
-    case 'redirect':
-      response.redirect({ method: 'POST' }, url('/twilio/continue'));
-      return;
   }
 }
 

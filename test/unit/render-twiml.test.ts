@@ -74,11 +74,10 @@ describe('renderTurn', () => {
     expect(amexCvc?.textContent).toContain('4');
   });
 
-  it('transfer dials the operator; hangup hangs up; redirect continues', () => {
-    const els = children(render({ kind: 'transfer', to: '+15005550000' }, { kind: 'hangup' }, { kind: 'redirect' }));
-    expect(els.map((e) => e.tagName)).toEqual(['Dial', 'Hangup', 'Redirect']);
+  it('transfer dials the operator; hangup hangs up', () => {
+    const els = children(render({ kind: 'transfer', to: '+15005550000' }, { kind: 'hangup' }));
+    expect(els.map((e) => e.tagName)).toEqual(['Dial', 'Hangup']);
     expect(els[0]?.textContent).toBe('+15005550000');
-    expect(els[2]?.textContent).toBe('https://paycall.example.com/twilio/continue');
   });
 
   it('escapes text so a description cannot break the document', () => {

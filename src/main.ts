@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${config.ORDERS_FILE} (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})`,
     `  payloads        ${dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
-    `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `dev token in ${authToken.file}`}`,
+    `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,
     '',
     'Place a test call:  npm run call -- --keys "73021#,1"   (or: npm run call, and type)',
     'Ctrl-C stops everything.',

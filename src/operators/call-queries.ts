@@ -23,7 +23,7 @@ import { PaycallAmount, PaycallFailureStep, PaycallOrderId, PaycallOutcome, Payc
 import { currencyExponent } from '../money/money.js';
 import { refundWorkflowType, type RefundMemo } from '../workflows/refund-workflow.js';
 import { OperatorError } from './errors.js';
-import { buildTimeline, formatMoney, mergeRefunds, scrubText, type Timeline } from './timeline.js';
+import { buildTimeline, decodeHistoryPayloads, formatMoney, mergeRefunds, scrubText, type Timeline } from './timeline.js';
 
 export const callOutcomes = ['paid', 'declined', 'abandoned', 'failed', 'refunded', 'transferred', 'refund-refused', 'refund-failed'] as const;
 export const callSteps = ['greeting', 'order-entry', 'amount-confirmation', 'card-capture', 'charge', 'mark-paid', 'receipt', 'refund', 'confirmation', 'done'] as const;
@@ -284,6 +284,7 @@ export class CallQueries {
 
   async timelineOf(workflowId: string, runId?: string): Promise<Timeline> {
     const history = await this.guard(() => this.client.workflow.getHandle(workflowId, runId).fetchHistory());
+    await decodeHistoryPayloads(history, this.client.workflow.options.loadedDataConverter.payloadCodecs);
     return buildTimeline(history, { workflowId, ...(runId ? { runId } : {}) });
   }
 

@@ -9,7 +9,7 @@
  * workflows (src/workflows/refund-workflow.ts) get a timeline too, and `mergeRefunds`
  * folds them into their call's.
  */
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type PayloadCodec } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import type { CardDeclinedDetails, ChargeCardInput, ChargeCardResult, ReceiptResult, RefundInput, RefundResult } from '../activities/types.js';
 import type { CallerEvent, CallInput, CallOutcome, CallStep } from '../contract/call.js';
@@ -89,6 +89,8 @@ export interface Timeline {
   paymentIntentId?: string;
   /** What an operator should see: the call's outcome, or `refunded` once an operator refund went through. */
   effectiveOutcome?: string;
+  /** How many payloads could not be read: encrypted, and no PAYLOAD_ENCRYPTION_KEY to decrypt them. */
+  unreadablePayloads?: number;
   /** Total of operator refunds that went through (mergeRefunds). */
   refundedAmount?: number;
   entries: TimelineEntry[];
@@ -147,13 +149,17 @@ export function maskPhone(phone: string): string {
   return phone.length <= 4 ? '••••' : `${phone.startsWith('+') ? '+' : ''}${'•'.repeat(Math.max(phone.length - 5, 3))}${phone.slice(-4)}`;
 }
 
+/** Payloads the current build could not read (encrypted without the key); builds are synchronous. */
+let unreadablePayloads = 0;
+
 function decode<T>(payloads: Payloads, index = 0): T | undefined {
   const payload = payloads?.payloads?.[index];
   if (!payload) return undefined;
   try {
     return defaultPayloadConverter.fromPayload<T>(payload);
   } catch {
-    return undefined; // encrypted or binary payload: nothing to show
+    unreadablePayloads++; // encrypted or binary payload: nothing to show
+    return undefined;
   }
 }
 
@@ -201,6 +207,29 @@ interface PendingActivity {
   lastFailure?: string;
 }
 
+/**
+ * Runs every payload list in a history through the payload codecs (decrypts what
+ * src/temporal/encryption-codec.ts encrypted), in place. Search attributes are never encoded.
+ */
+export async function decodeHistoryPayloads(history: History, codecs: readonly PayloadCodec[]): Promise<History> {
+  if (codecs.length === 0) return history;
+  const containers: { payloads: Payload[] }[] = [];
+  const walk = (value: unknown): void => {
+    if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
+    if (Array.isArray(value)) return value.forEach(walk);
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record.payloads)) containers.push(record as { payloads: Payload[] });
+    for (const key of Object.keys(record)) if (key !== 'payloads' && key !== 'indexedFields') walk(record[key]);
+  };
+  walk(history.events);
+  for (const container of containers) {
+    let payloads = container.payloads;
+    for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+    container.payloads = payloads;
+  }
+  return history;
+}
+
 /** Builds a timeline from a workflow history (call or refund workflow). */
 export function buildTimeline(history: History, options: { workflowId?: string; runId?: string } = {}): Timeline {
   return new TimelineBuilder(history, options).build();
@@ -236,8 +265,10 @@ class TimelineBuilder {
   }
 
   build(): Timeline {
+    unreadablePayloads = 0;
     for (const event of this.history.events ?? []) this.apply(event);
     this.finishOpenEntries();
+    const unreadable = unreadablePayloads;
     const timeline: Timeline = {
       workflowId: this.workflowId,
       ...(this.runId ? { runId: this.runId } : {}),
@@ -251,6 +282,7 @@ class TimelineBuilder {
       ...(this.refundRequest ? { refundRequest: this.refundRequest } : {}),
       ...(this.status === 'running' && this.stage ? { stage: this.stage } : {}),
       ...this.orderFacts(),
+      ...(unreadable ? { unreadablePayloads: unreadable } : {}),
       entries: this.entries,
       whereFailed: '',
     };
@@ -474,7 +506,10 @@ class TimelineBuilder {
     entry.source.eventIds.push(id);
     const result = decode<unknown>(a.result);
     const retried = pending.attempt && pending.attempt > 1 ? ` after ${pending.attempt} attempts` : '';
-    if (type === 'lookupOrder' && entry.step !== 'order-entry') {
+    if (result === undefined && type !== 'sendReceipt') {
+      // `null` decodes to null; undefined means the payload could not be read.
+      this.close(entry, at, 'ok', `${stepTitles[entry.step] ?? type} done (details encrypted)${retried}`);
+    } else if (type === 'lookupOrder' && entry.step !== 'order-entry') {
       const order = result as Order | null;
       const before = entry.summary ? `${entry.summary}; ` : '';
       if (order?.status === 'unpaid') {
@@ -506,7 +541,7 @@ class TimelineBuilder {
     } else if (type === 'markOrderPaid') {
       this.close(entry, at, 'ok', `Order ${(pending.input as { orderId?: string })?.orderId ?? ''} marked paid${retried}`);
     } else if (type === 'sendReceipt') {
-      const receipt = result as ReceiptResult;
+      const receipt = (result ?? { sent: true }) as ReceiptResult;
       if (receipt.sent) this.close(entry, at, 'ok', `Receipt texted to the caller${receipt.messageSid ? ` (${receipt.messageSid})` : ''}${retried}`);
       else this.close(entry, at, 'info', `No receipt sent: ${scrubText(receipt.skippedBecause ?? 'skipped')}`);
     } else if (type === 'refundPayment') {
@@ -690,11 +725,19 @@ function withVerdict(timeline: Timeline): Timeline {
   }
 
   const o = timeline.outcome;
+  const encrypted = timeline.unreadablePayloads
+    ? ` (${timeline.unreadablePayloads} payloads are encrypted: set PAYLOAD_ENCRYPTION_KEY to the worker's key to read them)`
+    : '';
   if (timeline.status === 'running') {
     const current = timeline.stage ? stepLabels[timeline.stage] ?? timeline.stage : 'the start';
     const attempt = [...entries].reverse().find((e) => e.step === timeline.stage)?.attempt;
     const problem = lastFailed();
-    result.whereFailed = `In progress: ${current}${attempt && attempt > 1 ? ` (attempt ${attempt})` : ''}${problem ? `; last problem: ${titleOf(problem)}: ${problemOf(problem)}` : '; no problems so far'}.`;
+    result.whereFailed = `In progress: ${current}${attempt && attempt > 1 ? ` (attempt ${attempt})` : ''}${problem ? `; last problem: ${titleOf(problem)}: ${problemOf(problem)}` : '; no problems so far'}${encrypted}.`;
+    return result;
+  }
+  if (!o && encrypted && timeline.status === 'completed') {
+    const failed = lastFailed();
+    result.whereFailed = `Ended${failed ? `; last failed step ${titleOf(failed)}: ${problemOf(failed)}` : ''}${encrypted}.`;
     return result;
   }
   if (!o) {

@@ -8,7 +8,9 @@ import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWorkflowId } from '../../src/contract/call.js';
-import { buildTimeline, formatMoney, maskPhone, mergeRefunds, scrubText, type Timeline } from '../../src/operators/timeline.js';
+import { randomBytes } from 'node:crypto';
+import { buildTimeline, decodeHistoryPayloads, formatMoney, maskPhone, mergeRefunds, scrubText, type Timeline } from '../../src/operators/timeline.js';
+import { EncryptionCodec } from '../../src/temporal/encryption-codec.js';
 import { TestCall } from '../helpers/test-call.js';
 import { recordScenarios, recordedScenarios, type RecordedScenario } from './support/record.js';
 import { genericDecline, scenarioSid, visa } from './support/scenarios.js';
@@ -120,6 +122,21 @@ describe('timeline from committed history files', () => {
 
   it('operator-refund.json, merged into paid.json', () => {
     expectOperatorRefund(buildTimeline(fixture('paid')), buildTimeline(fixture('operator-refund')));
+  });
+
+  it('an encrypted history (PAYLOAD_ENCRYPTION_KEY) reads the same once run through the codec', async () => {
+    const codec = new EncryptionCodec({ k1: randomBytes(32) }, 'k1');
+    const history = fixture('paid');
+    // Encrypt it the way the worker's codec would have (encode as a "decoder").
+    await decodeHistoryPayloads(history, [{ encode: async (p) => p, decode: (p) => codec.encode(p) }]);
+    const unreadable = buildTimeline(history);
+    expect(unreadable.outcome).toBeUndefined();
+    expect(unreadable.callSid).toBeUndefined();
+    expect(unreadable.whereFailed).toMatch(/^Ended \(\d+ payloads are encrypted: set PAYLOAD_ENCRYPTION_KEY to the worker's key to read them\)\.$/);
+    // Stages still show: search attributes are never encrypted.
+    expect(shape(unreadable)).toContain('charge#1:ok');
+    await decodeHistoryPayloads(history, [codec]);
+    expectations.paid(buildTimeline(history));
   });
 
   it('a history cut short reads as a running call', () => {

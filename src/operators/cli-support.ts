@@ -1,0 +1,147 @@
+/**
+ * What `npm run inspect` and `npm run calls` share: a Temporal client from the environment
+ * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PAYLOAD_ENCRYPTION_KEY) and plain-text rendering of
+ * calls and timelines for a terminal.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type Config } from '../config/config.js';
+import { dataConverterFor } from '../temporal/encryption-codec.js';
+import { CallQueries, type CallDetail, type CallSummary } from './call-queries.js';
+import { OperatorError } from './errors.js';
+import { formatMoney, type Timeline, type TimelineEntry } from './timeline.js';
+import { temporalUiBaseUrl } from './web.js';
+
+export interface OperatorCli {
+  config: Config;
+  client: Client;
+  queries: CallQueries;
+  address: string;
+  close(): Promise<void>;
+}
+
+export class CliUsageError extends Error {}
+
+export async function connectOperatorCli(env: NodeJS.ProcessEnv = process.env): Promise<OperatorCli> {
+  const config = loadConfig(env);
+  const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 3000 });
+  } catch (err) {
+    throw new OperatorError('temporal-unavailable', `Cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}). Is paycall running? Set TEMPORAL_ADDRESS to use another server.`);
+  }
+  const dataConverter = dataConverterFor(config);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
+  const queries = new CallQueries(client, { namespace: config.TEMPORAL_NAMESPACE, temporalUiUrl: temporalUiBaseUrl(config) });
+  return { config, client, queries, address, close: () => connection.close() };
+}
+
+/** Prints one line for a problem the operator can act on, a stack trace otherwise; exit code 1. */
+export function exitOnCliError(err: unknown): never {
+  if (err instanceof CliUsageError || err instanceof OperatorError || (err as Error)?.name === 'ConfigError' || (err as Error)?.name === 'ZodError') {
+    const message = (err as Error).name === 'ZodError' ? zodMessage(err) : (err as Error).message;
+    console.error(`paycall: ${message}`);
+  } else {
+    console.error('paycall:', err);
+  }
+  process.exit(1);
+}
+
+function zodMessage(err: unknown): string {
+  const issues = (err as { issues?: { path: (string | number)[]; message: string }[] }).issues ?? [];
+  return issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+}
+
+interface Style {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+export function terminalStyle(color: boolean): Style {
+  const wrap = (code: number, reset: number) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[${reset}m` : s);
+  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+}
+
+const marks: Record<TimelineEntry['status'], string> = { ok: '✓', failed: '✗', running: '…', info: '·' };
+
+function clock(iso: string | undefined): string {
+  return iso ? iso.slice(11, 23) : '';
+}
+
+function when(iso: string | undefined): string {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : '';
+}
+
+function duration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** `npm run inspect`: a call (or a bare history file's timeline) as text. */
+export function renderTimelineText(timeline: Timeline, options: { detail?: CallDetail; color?: boolean } = {}): string {
+  const s = terminalStyle(options.color ?? false);
+  const d = options.detail;
+  const lines: string[] = [];
+  const title = timeline.workflowType === 'refundWorkflow' ? `Refund ${timeline.workflowId}` : `Call ${timeline.callSid ?? d?.callSid ?? ''}  (${timeline.workflowId})`;
+  lines.push(s.bold(title));
+  const outcome = d?.outcome ?? timeline.effectiveOutcome ?? timeline.refund?.status;
+  lines.push(`  status    ${d?.status ?? timeline.status}${outcome ? ` · outcome ${outcome}` : ''}${d?.stage ? ` · stage ${d.stage}` : timeline.stage ? ` · stage ${timeline.stage}` : ''}`);
+  const money = d?.amountText ?? (timeline.amount !== undefined ? formatMoney(timeline.amount, timeline.currency) : undefined);
+  const facts = [timeline.orderId ? `order ${timeline.orderId}` : '', money ?? '', timeline.paymentIntentId ?? '', d?.confirmationCode ? `confirmation ${d.confirmationCode}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  if (facts) lines.push(`  payment   ${facts}`);
+  if (d?.refundedText) lines.push(`  refunded  ${d.refundedText} (${d.refunds.filter((r) => r.status === 'refunded').length} refund(s))`);
+  if (timeline.startedAt) lines.push(`  started   ${when(timeline.startedAt)}${timeline.closedAt ? ` · ended ${when(timeline.closedAt)}` : ''}`);
+  if (d?.temporalUiUrl) lines.push(`  Temporal  ${d.temporalUiUrl}`);
+  lines.push('');
+  const failed = Boolean(timeline.failingEntryId);
+  lines.push(`${s.bold('Where did it fail?')}  ${failed ? s.red(timeline.whereFailed) : timeline.whereFailed}`);
+  if (d?.state) {
+    lines.push('');
+    lines.push(`${s.bold('Live state')}  step ${d.state.step} · order entries ${d.state.orderEntryAttempts} · card captures ${d.state.captureAttempts}${d.state.lastError ? ` · last error ${d.state.lastError.step}: ${d.state.lastError.code}` : ''}`);
+  }
+  for (const a of d?.pendingActivities ?? []) lines.push(`  in flight: ${a.type}, attempt ${a.attempt}${a.lastFailure ? ` (last error: ${a.lastFailure})` : ''}`);
+  lines.push('');
+  lines.push(s.bold('Timeline'));
+  for (const e of timeline.entries) {
+    const name = `${e.title}${e.attempt ? ` #${e.attempt}` : ''}`;
+    const mark = e.status === 'failed' ? s.red(marks.failed) : e.status === 'ok' ? s.green(marks.ok) : e.status === 'running' ? s.yellow(marks.running) : s.dim(marks.info);
+    const summary = e.failing ? s.red(`${e.summary}  ← failed here`) : e.summary;
+    lines.push(`  ${s.dim(clock(e.startedAt))}  ${mark}  ${name.padEnd(22)} ${duration(e.durationMs).padStart(8)}  ${summary}`);
+    const ids = [
+      e.error ? `${e.error.type ?? 'error'}${e.error.code ? ` ${e.error.code}` : ''}${e.error.declineCode ? ` / ${e.error.declineCode}` : ''}` : '',
+      e.paymentIntentId ?? '',
+      e.refundId ?? '',
+      e.card?.last4 ? `${e.card.brand ?? 'card'} ••••${e.card.last4}` : '',
+      e.idempotencyKey ? `key ${e.idempotencyKey}` : '',
+      e.activityAttempts ? `attempt ${e.activityAttempts}${e.retriedAfter ? ` after ${e.retriedAfter}` : ''}` : '',
+    ].filter(Boolean);
+    if (ids.length && (e.step === 'charge' || e.step === 'refund' || e.error || e.activityAttempts)) lines.push(`  ${' '.repeat(12)}     ${s.dim(ids.join(' · '))}`);
+  }
+  return lines.join('\n');
+}
+
+/** `npm run calls`: one line per call. */
+export function renderCallsTable(calls: CallSummary[], options: { width?: number; color?: boolean } = {}): string {
+  const s = terminalStyle(options.color ?? false);
+  if (calls.length === 0) return 'No calls match.';
+  const rows = calls.map((c) => [when(c.startedAt).replace(' UTC', ''), c.callSid, c.orderId ?? '', c.amountText ?? '', c.status === 'running' ? `running (${c.stage ?? '?'})` : (c.outcome ?? c.status), c.whereFailed]);
+  const header = ['STARTED (UTC)', 'CALL', 'ORDER', 'AMOUNT', 'OUTCOME', 'WHERE DID IT FAIL?'];
+  const widths = header.slice(0, 5).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fixed = widths.reduce((a, b) => a + b + 2, 0);
+  const room = Math.max(30, (options.width ?? 160) - fixed);
+  const line = (cells: string[], paint?: (i: number, text: string) => string) =>
+    cells
+      .map((cell, i) => {
+        const text = i < 5 ? cell.padEnd(widths[i]!) : cell.length > room ? `${cell.slice(0, room - 1)}…` : cell;
+        return paint ? paint(i, text) : text;
+      })
+      .join('  ')
+      .trimEnd();
+  const outcomeColor = (text: string) => (/paid/.test(text) ? s.green(text) : /declined|failed|abandoned|refused/.test(text) ? s.red(text) : /running/.test(text) ? s.yellow(text) : text);
+  return [s.bold(line(header)), ...rows.map((r) => line(r, (i, text) => (i === 4 ? outcomeColor(text) : text)))].join('\n');
+}

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
       return;
     }
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-    console.log(renderCallsTable(page.calls, { width: process.stdout.columns ?? 160, color }));
+    // Fit the terminal; piped output keeps whole lines for grep.
+    console.log(renderCallsTable(page.calls, { width: process.stdout.isTTY ? process.stdout.columns : Number.POSITIVE_INFINITY, color }));
     console.log(`\n${page.calls.length} call(s) · ${cli.config.TEMPORAL_NAMESPACE} @ ${cli.address} · query: ${page.query}`);
     if (page.nextPageToken) console.log(`more: npm run calls -- ${process.argv.slice(2).filter((a, i, all) => a !== '--page-token' && all[i - 1] !== '--page-token').join(' ')} --page-token ${page.nextPageToken}`);
     console.log('details: npm run inspect -- <CALL>');

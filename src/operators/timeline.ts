@@ -126,12 +126,14 @@ const stepLabels: Record<string, string> = {
   greeting: 'greeting',
 };
 
-/** `1999, usd` → `19.99 USD` (falls back to minor units for a currency paycall does not know). */
+/** `1999, usd` → `19.99 USD`, `12000, jpy` → `12,000 JPY` (minor units for a currency paycall does not know). */
 export function formatMoney(amount: number | undefined, currency: string | undefined): string {
   if (amount === undefined) return '?';
   if (!currency) return `${amount} (minor units)`;
   try {
-    return `${toDecimalString(amount, currency)} ${currency.toUpperCase()}`;
+    const [whole = '', fraction] = toDecimalString(amount, currency).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return `${grouped}${fraction !== undefined ? `.${fraction}` : ''} ${currency.toUpperCase()}`;
   } catch {
     return `${amount} ${currency.toUpperCase()} (minor units)`;
   }

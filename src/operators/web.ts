@@ -67,6 +67,7 @@ export function mountOperatorTools(app: Express, options: OperatorToolsOptions &
 export function temporalUiBaseUrl(config: { TEMPORAL_ADDRESS?: string | undefined; TEMPORAL_UI_PORT: number }): string {
   const address = config.TEMPORAL_ADDRESS;
   if (address && /\.tmprl\.cloud(:\d+)?$/.test(address)) return 'https://cloud.temporal.io';
-  const host = address ? address.replace(/:\d+$/, '') : 'localhost';
-  return `http://${host === '127.0.0.1' || host === '0.0.0.0' ? 'localhost' : host}:${config.TEMPORAL_UI_PORT}`;
+  // The embedded dev server binds 127.0.0.1 (its UI too); keep the host as configured.
+  const host = address ? address.replace(/:\d+$/, '') : '127.0.0.1';
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${config.TEMPORAL_UI_PORT}`;
 }

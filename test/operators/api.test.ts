@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWorkflowId } from '../../src/contract/call.js';
+import { temporalUiBaseUrl } from '../../src/operators/web.js';
 import { TestCall } from '../helpers/test-call.js';
 import { playAbandoned, playDeclined, playPaid, scenarioSid, visa, type Played } from './support/scenarios.js';
 import { eventually, operatorToken, startOperatorStack, type OperatorStack } from './support/stack.js';
@@ -119,7 +120,7 @@ describe('operator API: finding calls', () => {
     expect((await stack.api(`/api/calls?failedAt=card-capture&order=${order}`)).body.calls).toEqual([]);
 
     const abandonedCall = await listCalls(`outcome=abandoned&failedAt=card-capture&order=${abandoned.outcome.orderId}`);
-    expect(abandonedCall.body.calls[0]).toMatchObject({ outcome: 'abandoned', amountText: '6480 JPY' });
+    expect(abandonedCall.body.calls[0]).toMatchObject({ outcome: 'abandoned', amountText: '6,480 JPY' });
   });
 
   it('filters by start time (--since) and pages with nextPageToken', async () => {
@@ -323,5 +324,13 @@ describe('operator API: refunds', () => {
       expect(r.status, body).toBe(400);
       expect(r.body.error.code).toBe('invalid-request');
     }
+  });
+});
+
+describe('Temporal Web UI link', () => {
+  it('points at the embedded dev server, a configured server, or Temporal Cloud', () => {
+    expect(temporalUiBaseUrl({ TEMPORAL_UI_PORT: 8233 })).toBe('http://127.0.0.1:8233');
+    expect(temporalUiBaseUrl({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_UI_PORT: 8080 })).toBe('http://temporal.internal:8080');
+    expect(temporalUiBaseUrl({ TEMPORAL_ADDRESS: 'payments.a1b2c.tmprl.cloud:7233', TEMPORAL_UI_PORT: 8233 })).toBe('https://cloud.temporal.io');
   });
 });

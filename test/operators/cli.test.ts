@@ -76,7 +76,7 @@ describe('npm run inspect', () => {
     expect(stdout).toContain(`Where did it fail?  Declined at charge (attempt 3): card declined, card_declined / insufficient_funds: Your card has insufficient funds. (${declined.outcome.paymentIntentId}).`);
     expect(stdout).toMatch(/✗  Charge #3 .*Card declined: card_declined \/ insufficient_funds: Your card has insufficient funds\.  ← failed here/);
     expect(stdout).toContain(`key call-${declined.call.input.callSid}/charge/3`);
-    expect(stdout).toContain(`Temporal  http://localhost:${8233}/namespaces/${stack.temporal.namespace}/workflows/call-${declined.call.input.callSid}/`);
+    expect(stdout).toContain(`Temporal  http://127.0.0.1:8233/namespaces/${stack.temporal.namespace}/workflows/call-${declined.call.input.callSid}/`);
   });
 
   it('reads a history file without a server', async () => {

@@ -222,7 +222,8 @@ describe('what an operator may see', () => {
 
   it('formats money in the currency’s units', () => {
     expect(formatMoney(1999, 'usd')).toBe('19.99 USD');
-    expect(formatMoney(6480, 'jpy')).toBe('6480 JPY');
+    expect(formatMoney(6480, 'jpy')).toBe('6,480 JPY');
+    expect(formatMoney(123456789, 'usd')).toBe('1,234,567.89 USD');
     expect(formatMoney(100, 'xyz')).toBe('100 XYZ (minor units)');
     expect(formatMoney(undefined, 'usd')).toBe('?');
   });

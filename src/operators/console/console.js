@@ -99,7 +99,8 @@ function notice(kind, text, role = kind === 'error' ? 'alert' : 'status') {
 
 /** Decimal text in the currency's units → minor units, or undefined when it is not a valid amount. */
 function toMinorUnits(text, exponent) {
-  const match = /^\s*(\d{1,9})(?:[.,](\d*))?\s*$/.exec(text);
+  // "6,480" and "1,234.50": commas before groups of three digits are thousands separators.
+  const match = /^\s*(\d{1,9})(?:[.,](\d*))?\s*$/.exec(text.replace(/,(?=\d{3}(?:\D|$))/g, ''));
   if (!match) return undefined;
   const fraction = match[2] ?? '';
   if (fraction.length > exponent) return undefined;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWorkflowId } from '../../src/contract/call.js';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,7 @@ import { TestCall } from '../helpers/test-call.js';
 import { recordScenarios, recordedScenarios, type RecordedScenario } from './support/record.js';
 import { genericDecline, scenarioSid, visa } from './support/scenarios.js';
 import { startOperatorStack, type OperatorStack } from './support/stack.js';
+import { workflowBundle } from '../helpers/temporal.js';
 
 function fixture(name: RecordedScenario): History {
   return historyFromJSON(JSON.parse(readFileSync(new URL(`./histories/${name}.json`, import.meta.url), 'utf8')));
@@ -149,6 +151,12 @@ describe('timeline from committed history files', () => {
     expect(running.stage).toBe('charge');
     expect(running.whereFailed).toBe('In progress: charge; last problem: Charge #1: card_declined / generic_decline.');
     expect(running.failingEntryId).toBeUndefined();
+  });
+});
+
+describe('refund workflow history', () => {
+  it('replays against the current refund workflow (a change that breaks running refunds fails here)', async () => {
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, fixture('operator-refund'));
   });
 });
 

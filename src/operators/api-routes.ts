@@ -6,7 +6,7 @@
  *                                     → { calls: CallSummary[], nextPageToken?, query }
  *   GET  /api/calls/:id               → CallDetail   (id: CallSid, call-<CallSid> or refund-… id)
  *   POST /api/calls/:id/refunds       { amount?, requestId?, reason? }
- *                                     → 200 { refund, attached } | 202 (pending) | 4xx { error }
+ *                                     → 200 { refund, attached } | 202 (pending) | 4xx/502 { error }
  *
  * Every route needs `Authorization: Bearer $OPERATOR_TOKEN` (compared in constant time);
  * without OPERATOR_TOKEN configured the API answers 503 and does nothing. Responses carry
@@ -18,7 +18,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { Logger } from '../logging/logger.js';
 import { callFiltersSchema, callIdSchema, type CallQueries } from './call-queries.js';
-import { OperatorError } from './errors.js';
+import { OperatorError, describeZodError } from './errors.js';
 import { refundInputSchema, type RefundService } from './refunds.js';
 
 export interface OperatorApiDeps {
@@ -92,8 +92,7 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
 
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof z.ZodError) {
-      const message = err.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
-      res.status(400).json({ error: { code: 'invalid-request', message } });
+      res.status(400).json({ error: { code: 'invalid-request', message: describeZodError(err) } });
       return;
     }
     if (err instanceof OperatorError) {

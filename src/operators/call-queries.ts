@@ -180,15 +180,14 @@ export class CallQueries {
     const infos = await Promise.all((response.executions ?? []).map((raw) => this.decodeInfo(raw)));
 
     // Refund workflows stand for their call (first appearance wins); calls are deduplicated.
-    const callInfos: ExecutionInfo[] = [];
-    const seen = new Set<string>();
+    const rows = new Map<string, ExecutionInfo | undefined>();
     for (const info of infos) {
       const callId = info.type === refundWorkflowType ? refundMemo(info)?.callWorkflowId : info.workflowId;
-      if (!callId || seen.has(callId)) continue;
-      seen.add(callId);
-      const callInfo = info.type === refundWorkflowType ? await this.describeOrUndefined(callId) : info;
-      if (callInfo) callInfos.push(callInfo);
+      if (callId && !rows.has(callId)) rows.set(callId, info.type === refundWorkflowType ? undefined : info);
     }
+    const callInfos = (await Promise.all([...rows].map(([callId, info]) => info ?? this.describeOrUndefined(callId)))).filter(
+      (info): info is ExecutionInfo => Boolean(info),
+    );
 
     const refundsByCall = await this.refundInfosFor(callInfos);
     const views = await mapLimit(callInfos, 6, (info) => this.callView(info, refundsByCall.get(info.workflowId) ?? []));

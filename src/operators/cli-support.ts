@@ -4,10 +4,11 @@
  * calls and timelines for a terminal.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, type Config } from '../config/config.js';
+import { z } from 'zod';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { dataConverterFor } from '../temporal/encryption-codec.js';
 import { CallQueries, type CallDetail, type CallSummary } from './call-queries.js';
-import { OperatorError } from './errors.js';
+import { OperatorError, describeZodError } from './errors.js';
 import { formatMoney, type Timeline, type TimelineEntry } from './timeline.js';
 import { temporalUiBaseUrl } from './web.js';
 
@@ -38,18 +39,14 @@ export async function connectOperatorCli(env: NodeJS.ProcessEnv = process.env): 
 
 /** Prints one line for a problem the operator can act on, a stack trace otherwise; exit code 1. */
 export function exitOnCliError(err: unknown): never {
-  if (err instanceof CliUsageError || err instanceof OperatorError || (err as Error)?.name === 'ConfigError' || (err as Error)?.name === 'ZodError') {
-    const message = (err as Error).name === 'ZodError' ? zodMessage(err) : (err as Error).message;
-    console.error(`paycall: ${message}`);
+  if (err instanceof z.ZodError) {
+    console.error(`paycall: ${describeZodError(err)}`);
+  } else if (err instanceof CliUsageError || err instanceof OperatorError || err instanceof ConfigError) {
+    console.error(`paycall: ${err.message}`);
   } else {
     console.error('paycall:', err);
   }
   process.exit(1);
-}
-
-function zodMessage(err: unknown): string {
-  const issues = (err as { issues?: { path: (string | number)[]; message: string }[] }).issues ?? [];
-  return issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
 }
 
 interface Style {

@@ -1,3 +1,10 @@
+import type { z } from 'zod';
+
+/** Zod's issues as one line: `outcome: Invalid option …; since: …`. */
+export function describeZodError(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+}
+
 /** What operator tools refuse, with the HTTP status the API answers and a message to show as is. */
 export type OperatorErrorCode =
   | 'not-found'
@@ -7,6 +14,7 @@ export type OperatorErrorCode =
   | 'already-refunded'
   | 'amount-too-large'
   | 'refund-refused'
+  | 'refund-failed'
   | 'temporal-unavailable';
 
 const statusOf: Record<OperatorErrorCode, number> = {
@@ -17,6 +25,7 @@ const statusOf: Record<OperatorErrorCode, number> = {
   'already-refunded': 422,
   'amount-too-large': 422,
   'refund-refused': 422,
+  'refund-failed': 502,
   'temporal-unavailable': 503,
 };
 

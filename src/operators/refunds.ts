@@ -156,7 +156,11 @@ export class RefundService {
         attached,
       });
     } else if (failure) {
-      refund = { ...base, status: 'failed', message: `The refund did not go through: ${failure}. Asking again with the same request id retries it safely.` };
+      throw new OperatorError('refund-failed', `The refund did not go through: ${failure}. Asking again with the same request id retries it safely.`, {
+        refund: { ...base, status: 'failed', message: failure },
+        callWorkflowId,
+        attached,
+      });
     } else {
       refund = { ...base, status: 'pending' };
     }

@@ -12,7 +12,7 @@
 import { defaultPayloadConverter, type PayloadCodec } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import type { CardDeclinedDetails, ChargeCardInput, ChargeCardResult, ReceiptResult, RefundInput, RefundResult } from '../activities/types.js';
-import type { CallerEvent, CallInput, CallOutcome, CallStep } from '../contract/call.js';
+import { terminalCallStatuses, type CallerEvent, type CallInput, type CallOutcome, type CallStep } from '../contract/call.js';
 import { toDecimalString } from '../money/money.js';
 import type { Order } from '../orders/order-book.js';
 import type { RefundOutcome, RefundRequest } from '../workflows/refund-workflow.js';
@@ -436,7 +436,7 @@ class TimelineBuilder {
     const a = event.workflowExecutionSignaledEventAttributes!;
     if (a.signalName !== 'callStatus') return;
     const status = decode<{ callStatus?: string }>(a.input)?.callStatus;
-    if (!status || !['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(status)) return;
+    if (!status || !(terminalCallStatuses as readonly string[]).includes(status)) return;
     this.add({ step: 'call', title: 'Caller hung up', status: 'info', at, ids: [id], summary: `Twilio reported the call ${status}${this.stage ? ` during ${stepLabels[this.stage] ?? this.stage}` : ''}` });
   }
 

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { exitOnStartupError, onShutdownSignal, requireFreePort } from './cli/startup.js';
 import { loadConfig } from './config/config.js';
-import { resolveTwilioAuthToken } from './config/twilio-auth-token.js';
+import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
 import { installSdkLogging } from './temporal/sdk-logging.js';
 import { createLogger } from './logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   }
   const activities = await buildActivities(config);
   const authToken = await resolveTwilioAuthToken(config.TWILIO_AUTH_TOKEN, config.DATA_DIR);
+  const operatorToken = await resolveDevSecret(config.OPERATOR_TOKEN, config.DATA_DIR, devSecretFiles.operatorToken);
 
   const stops: (() => Promise<void>)[] = [];
   let devServer: DevServer | undefined;
@@ -73,7 +74,12 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address });
   stops.unshift(() => connection.close());
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
-  const web = await startWebServer({ config, client, authToken: authToken.token, logger: logger.child({ component: 'web' }) });
+  const web = await startWebServer({
+    config: { ...config, OPERATOR_TOKEN: operatorToken.token },
+    client,
+    authToken: authToken.token,
+    logger: logger.child({ component: 'web' }),
+  });
   stops.unshift(() => web.close()); // first to stop: take no new calls
 
   onShutdownSignal(async (signal) => {
@@ -87,6 +93,7 @@ async function main(): Promise<void> {
     'paycall is running',
     `  webhooks        ${config.publicBaseUrl}/twilio/voice  (call-status: /twilio/status)`,
     `  health          ${web.url}/healthz`,
+    `  operators       ${web.url}/operator/  (token: ${operatorToken.source === 'environment' ? 'OPERATOR_TOKEN' : `${operatorToken.token}, kept in ${operatorToken.file}`})`,
     `  Temporal        ${address}${devServer ? ` (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : ''}`,
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
@@ -94,7 +101,8 @@ async function main(): Promise<void> {
     `  payloads        ${dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,
     '',
-    'Place a test call:  npm run call -- --keys "73021#,1"   (or: npm run call, and type)',
+    'Place a test call:  npm run call -- --keys "73021#,1,pay=4242424242424242/1234/123"   (or: npm run call, and type)',
+    'Find it:            npm run calls   ·   npm run inspect -- <CallSid>',
     'Ctrl-C stops everything.',
     '',
   ];

@@ -3,18 +3,10 @@
  * when given `operators`, the operator API under /api and console under /operator.
  */
 import express, { type Express } from 'express';
-import type { CallGateway } from '../calls/call-gateway.js';
-import type { Logger } from '../logging/logger.js';
 import { mountOperatorTools, type OperatorToolsOptions } from '../operators/web.js';
-import { createTwilioRouter, type TwilioRoutesConfig } from '../webhooks/twilio-routes.js';
+import { createTwilioRouter, type TwilioRoutesDeps } from '../webhooks/twilio-routes.js';
 
-export interface WebAppDeps {
-  gateway: CallGateway;
-  config: TwilioRoutesConfig;
-  authToken: string;
-  receiptsEnabled: boolean;
-  logger: Logger;
-  maxHolds?: number;
+export interface WebAppDeps extends TwilioRoutesDeps {
   operators?: OperatorToolsOptions;
 }
 

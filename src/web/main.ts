@@ -2,7 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { exitOnStartupError, onShutdownSignal, requireFreePort } from '../cli/startup.js';
 import { loadConfig } from '../config/config.js';
-import { resolveTwilioAuthToken } from '../config/twilio-auth-token.js';
+import { resolveTwilioAuthToken } from '../config/dev-secrets.js';
 import { createLogger } from '../logging/logger.js';
 import { dataConverterFor } from '../temporal/encryption-codec.js';
 import { startWebServer } from './server.js';

@@ -1,0 +1,39 @@
+/**
+ * Secrets a laptop run needs but nobody configured: the token Twilio signs webhooks with
+ * (the phone simulator reads the same file) and the operator API token. When the variable
+ * is unset, paycall makes a random one once and keeps it under DATA_DIR. In production
+ * both come from the environment.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const devSecretFiles = {
+  twilioAuthToken: 'twilio-dev-auth-token',
+  operatorToken: 'operator-dev-token',
+} as const;
+
+export interface ResolvedSecret {
+  token: string;
+  source: 'environment' | 'dev-file' | 'generated';
+  file?: string;
+}
+
+export async function resolveDevSecret(configured: string | undefined, dataDir: string, fileName: string): Promise<ResolvedSecret> {
+  if (configured) return { token: configured, source: 'environment' };
+  const file = path.join(dataDir, fileName);
+  try {
+    const token = (await readFile(file, 'utf8')).trim();
+    if (token) return { token, source: 'dev-file', file };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const token = randomBytes(16).toString('hex');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return { token, source: 'generated', file };
+}
+
+export function resolveTwilioAuthToken(configured: string | undefined, dataDir: string): Promise<ResolvedSecret> {
+  return resolveDevSecret(configured, dataDir, devSecretFiles.twilioAuthToken);
+}

@@ -16,7 +16,7 @@ const indexedType: Record<string, number> = {
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };
 
-export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function registerSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = paycallSearchAttributes.filter((key) => !known.has(key.name));

@@ -9,6 +9,7 @@ export interface TestTemporal {
   address: string;
   namespace: string;
   client: Client;
+  connection: Connection;
   nativeConnection: NativeConnection;
   close(): Promise<void>;
 }
@@ -32,6 +33,7 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
     address,
     namespace,
     client: new Client({ connection, namespace }),
+    connection,
     nativeConnection,
     async close() {
       await nativeConnection.close();

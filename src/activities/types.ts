@@ -68,22 +68,4 @@ export interface CallActivities {
   sendReceipt(input: ReceiptInput): Promise<ReceiptResult>;
 }
 
-/** ApplicationFailure types the activities raise (non-retryable unless noted). */
-export const failureTypes = {
-  /** A card decline: details[0] is CardDeclinedDetails. */
-  cardDeclined: 'CardDeclined',
-  /** Stripe rejected the request as invalid: a bug or a config problem. */
-  stripeInvalidRequest: 'StripeInvalidRequest',
-  /** Same idempotency key, different parameters: a bug in key derivation. */
-  stripeIdempotencyMismatch: 'StripeIdempotencyMismatch',
-  stripeAuthentication: 'StripeAuthentication',
-  orderNotPayable: 'OrderNotPayable',
-  refundRefused: 'RefundRefused',
-} as const;
-
-export interface CardDeclinedDetails {
-  code: string;
-  declineCode?: string;
-  message: string;
-  paymentIntentId?: string;
-}
+export { failureTypes, type CardDeclinedDetails } from '../contract/failure-types.js';

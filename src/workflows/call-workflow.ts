@@ -4,8 +4,6 @@
  * Deterministic: every side effect is an activity, every caller interaction a Turn.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -13,7 +11,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { CardDeclinedDetails, CallActivities, ChargeCardResult } from '../activities/types.js';
+import type { CallActivities, ChargeCardResult } from '../activities/types.js';
 import {
   callStatusSignal,
   callerEventUpdate,
@@ -26,10 +24,12 @@ import {
   type CallOutcomeKind,
   type CallStep,
 } from '../contract/call.js';
+import { nonRetryableFailureTypes } from '../contract/failure-types.js';
 import type { Instruction } from '../contract/instructions.js';
-import { catalogFor, type CaptureProblem, type DeclineReason } from '../i18n/catalog.js';
+import { catalogFor } from '../i18n/catalog.js';
 import { spokenAmount } from '../money/money.js';
 import type { Order } from '../orders/order-book.js';
+import { captureProblemOf, cardDeclineOf, declineReasonOf, failureCodeOf, messageOf } from './activity-failures.js';
 import { CallProgress } from './call-progress.js';
 import { Conversation, type Answer } from './conversation.js';
 import { capturePayment, gatherDigits, say } from './instructions.js';
@@ -37,15 +37,6 @@ import { capturePayment, gatherDigits, say } from './instructions.js';
 export const maxOrderEntryAttempts = 3;
 export const maxMenuAttempts = 3;
 export const maxCaptureAttempts = 3;
-
-const nonRetryableFailureTypes = [
-  'CardDeclined',
-  'StripeInvalidRequest',
-  'StripeIdempotencyMismatch',
-  'StripeAuthentication',
-  'OrderNotPayable',
-  'RefundRefused',
-];
 
 /** Order book and receipt: quick, retried with backoff for about a minute. */
 const { lookupOrder, markOrderPaid, sendReceipt } = proxyActivities<CallActivities>({
@@ -330,51 +321,4 @@ class CallDialogue {
 
 function orderFacts(order: Partial<Order>): Pick<CallOutcome, 'orderId' | 'amount' | 'currency'> {
   return order.orderId ? { orderId: order.orderId, amount: order.amount, currency: order.currency } : {};
-}
-
-function captureProblemOf(result: string): CaptureProblem {
-  if (result === 'too-many-failed-attempts' || result === 'caller-interrupted-with-star') return result;
-  if (result === 'payment-connector-error') return 'connector-error';
-  return 'error';
-}
-
-function cardDeclineOf(err: unknown): CardDeclinedDetails | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  if (cause instanceof ApplicationFailure && cause.type === 'CardDeclined') {
-    return (cause.details?.[0] as CardDeclinedDetails | undefined) ?? { code: 'card_declined', message: cause.message };
-  }
-  return undefined;
-}
-
-function declineReasonOf(decline: CardDeclinedDetails): DeclineReason {
-  switch (decline.declineCode ?? decline.code) {
-    case 'insufficient_funds':
-      return 'insufficient-funds';
-    case 'expired_card':
-      return 'expired-card';
-    case 'incorrect_cvc':
-      return 'incorrect-cvc';
-    case 'processing_error':
-      return 'processing-error';
-    case 'authentication_required':
-      return 'authentication-required';
-    case 'lost_card':
-    case 'stolen_card':
-      return 'lost-or-stolen';
-    default:
-      return 'generic';
-  }
-}
-
-/** A short machine-readable code for an activity failure (the ApplicationFailure type, or the timeout). */
-function failureCodeOf(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type) return cause.type;
-  if (cause instanceof Error) return cause.name;
-  return 'unknown';
-}
-
-function messageOf(err: unknown): string {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { CallActivities } from '../activities/types.js';
 import { PaycallAmount, PaycallFailureStep, PaycallOutcome, PaycallStage } from '../contract/search-attributes.js';
+import { failureTypes, nonRetryableFailureTypes } from '../contract/failure-types.js';
 
 export const refundWorkflowType = 'refundWorkflow';
 
@@ -74,7 +75,7 @@ const { refundPayment } = proxyActivities<CallActivities>({
     backoffCoefficient: 2,
     maximumInterval: '10 seconds',
     maximumAttempts: 8,
-    nonRetryableErrorTypes: ['RefundRefused', 'StripeInvalidRequest', 'StripeIdempotencyMismatch', 'StripeAuthentication'],
+    nonRetryableErrorTypes: nonRetryableFailureTypes,
   },
 });
 
@@ -100,7 +101,7 @@ export async function refundWorkflow(request: RefundRequest): Promise<RefundOutc
     return { status: 'refunded', refundId: refund.refundId, amount: refund.amount, ...base };
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    const refused = cause instanceof ApplicationFailure && cause.type === 'RefundRefused';
+    const refused = cause instanceof ApplicationFailure && cause.type === failureTypes.refundRefused;
     upsertSearchAttributes([
       { key: PaycallStage, value: 'done' },
       { key: PaycallOutcome, value: refused ? 'refund-refused' : 'refund-failed' },

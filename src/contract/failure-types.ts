@@ -1,0 +1,26 @@
+/**
+ * The ApplicationFailure types activities raise and workflows handle: shared by both sides
+ * (workflows may import this module; it is pure data).
+ */
+
+/** ApplicationFailure types the activities raise; all are non-retryable. */
+export const failureTypes = {
+  /** A card decline: details[0] is CardDeclinedDetails. */
+  cardDeclined: 'CardDeclined',
+  /** Stripe rejected the request as invalid: a bug or a config problem. */
+  stripeInvalidRequest: 'StripeInvalidRequest',
+  /** Same idempotency key, different parameters: a bug in key derivation. */
+  stripeIdempotencyMismatch: 'StripeIdempotencyMismatch',
+  stripeAuthentication: 'StripeAuthentication',
+  orderNotPayable: 'OrderNotPayable',
+  refundRefused: 'RefundRefused',
+} as const;
+
+export interface CardDeclinedDetails {
+  code: string;
+  declineCode?: string;
+  message: string;
+  paymentIntentId?: string;
+}
+
+export const nonRetryableFailureTypes: string[] = Object.values(failureTypes);

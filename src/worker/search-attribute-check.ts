@@ -12,7 +12,8 @@ export class MissingSearchAttributesError extends Error {
       `Temporal namespace "${namespace}" lacks paycall's search attribute(s) ${missing.map((m) => m.name).join(', ')}. Create them with:\n` +
         missing
           .map((m) => `  temporal operator search-attribute create --namespace ${namespace} --name ${m.name} --type ${typeName[m.type] ?? m.type}`)
-          .join('\n'),
+          .join('\n') +
+        `\nor all at once: TEMPORAL_ADDRESS=<address> TEMPORAL_NAMESPACE=${namespace} npm run temporal:search-attributes`,
     );
     this.name = 'MissingSearchAttributesError';
   }

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   if (sandboxNeeded) await requireFreePort(config.STRIPE_SANDBOX_PORT, 'Stripe sandbox', 'STRIPE_SANDBOX_PORT');
   if (embeddedTemporal) {
     findTemporalCli();
-    await requireFreePort(7233, 'Temporal dev server', 'TEMPORAL_ADDRESS', 'set TEMPORAL_ADDRESS=127.0.0.1:7233 to use the Temporal server already running there');
+    const devPort = config.TEMPORAL_DEV_PORT;
+    await requireFreePort(devPort, 'Temporal dev server', 'TEMPORAL_DEV_PORT', `set TEMPORAL_ADDRESS=127.0.0.1:${devPort} to use the Temporal server already running there, or TEMPORAL_DEV_PORT to another port`);
     await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
   }
   const activities = await buildActivities(config);
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   if (embeddedTemporal) {
     logger.info('starting the Temporal dev server…');
     devServer = await startDevServer({
-      port: 7233,
+      port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       dbFilename: path.join(config.DATA_DIR, 'temporal.sqlite'),
       namespace: config.TEMPORAL_NAMESPACE,

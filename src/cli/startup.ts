@@ -35,16 +35,21 @@ export function exitOnStartupError(err: unknown): never {
   process.exit(1);
 }
 
-/** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */
+/**
+ * Runs `stop` once on SIGINT/SIGTERM, then exits. Ctrl-C in a terminal reaches this process
+ * twice (from the terminal and relayed by npm/tsx), so a repeat within two seconds is the
+ * same request; a later one means "now" and exits at once.
+ */
 export function onShutdownSignal(stop: (signal: string) => Promise<void>): void {
-  let stopping = false;
+  let firstSignalAt: number | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      if (stopping) {
+      if (firstSignalAt !== undefined) {
+        if (Date.now() - firstSignalAt < 2000) return;
         console.error('paycall: forced exit');
         process.exit(1);
       }
-      stopping = true;
+      firstSignalAt = Date.now();
       stop(signal).then(
         () => process.exit(0),
         (err: unknown) => {

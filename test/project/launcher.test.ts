@@ -1,0 +1,70 @@
+/**
+ * `npm start` for real: the launcher boots its own Temporal dev server, the Stripe sandbox,
+ * the worker and the web server; a simulated call pays; SIGTERM stops everything cleanly
+ * (exit 0, the dev server gone, state kept under DATA_DIR).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { placeCall } from '../../src/stand-ins/phone-simulator/index.js';
+import { freePort } from '../../src/temporal/dev-server.js';
+
+describe('npm start', () => {
+  it('runs the whole stack, takes a paid call, and shuts down cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'paycall-launcher-'));
+    const [port, devPort, uiPort, sandboxPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        TEMPORAL_DEV_PORT: String(devPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        STRIPE_SANDBOX_PORT: String(sandboxPort),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => output.includes('paycall is running'), 90_000, () => output);
+      expect(output).toContain(`webhooks        http://localhost:${port}/twilio/voice`);
+      expect(output).toContain(`Stripe          http://127.0.0.1:${sandboxPort} (local sandbox)`);
+
+      const health = await fetch(`http://localhost:${port}/healthz`);
+      expect(health.status).toBe(200);
+
+      const authToken = readFileSync(path.join(dataDir, 'twilio-dev-auth-token'), 'utf8').trim();
+      const record = await placeCall({
+        url: `http://localhost:${port}`,
+        authToken,
+        stripeUrl: `http://127.0.0.1:${sandboxPort}`,
+        keys: '73021#,1,pay=4242424242424242/1234/123',
+      });
+      expect(record.ended.how).toBe('hangup');
+      expect(record.transcript.some((e) => e.text?.includes('Your payment was successful'))).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopped');
+    // The dev server is gone: its port is free again.
+    await expect(fetch(`http://127.0.0.1:${uiPort}`)).rejects.toThrow();
+    expect(existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'orders-paid.json'), 'utf8'))['73021']).toBeDefined();
+  }, 150_000);
+});
+
+async function waitFor(ready: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

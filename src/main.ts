@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     `  payloads        ${dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,
     '',
-    'Place a test call:  npm run call -- --keys "73021#,1,pay=4242424242424242/1234/123"   (or: npm run call, and type)',
+    'Place a test call:  npm run call -- --keys "73021#,1,pay=visa"   (or: npm run call, and type)',
     'Find it:            npm run calls   ·   npm run inspect -- <CallSid>',
     'Ctrl-C stops everything.',
     '',

@@ -56,6 +56,15 @@ describe('scenarios', () => {
     expect(() => keysToSteps('1,abc')).toThrow(/--keys entry 2 "abc"/);
   });
 
+  it('--keys takes named Stripe test cards with a valid expiry and CVC', () => {
+    expect(keysToSteps('pay=visa,pay=amex,pay=declined/0130/999')).toEqual([
+      { pay: { cardNumber: '4242424242424242', expiry: '1234', securityCode: '123' } },
+      { pay: { cardNumber: '378282246310005', expiry: '1234', securityCode: '1234' } },
+      { pay: { cardNumber: '4000000000000002', expiry: '0130', securityCode: '999' } },
+    ]);
+    expect(() => keysToSteps('pay=platinum')).toThrow();
+  });
+
   it('every example scenario under scenarios/ is valid', async () => {
     const dir = path.resolve('scenarios');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('mix'));

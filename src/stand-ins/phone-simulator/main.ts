@@ -19,7 +19,10 @@ connector against the Stripe sandbox) and prints what the caller hears.
 Who calls:
   (nothing)                  interactive: type keys per <Gather> and per <Pay> field (needs a terminal)
   --keys "73021#,1,..."      scripted: one entry per input point: keys for a <Gather> ("" = no input),
-                             pay=CARD/MMYY/CVC[/POSTAL] or pay=* for a <Pay>, hangup, hangup-during-pay
+                             pay=CARD/MMYY/CVC[/POSTAL], pay=NAME (a Stripe test card: visa, mastercard,
+                             amex, declined, insufficient-funds, expired-card, incorrect-cvc,
+                             processing-error, needs-authentication) or pay=* for a <Pay>,
+                             hangup, hangup-during-pay
   --scenario FILE            scripted from a scenario file (see scenarios/)
 
 Where:

@@ -8,6 +8,7 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultTestExpiry, defaultTestSecurityCode, isTestCardName, namedTestCards } from './test-cards.js';
 
 /** DTMF keys: digits, `*`, `#`. */
 const keysSchema = z.string().regex(/^[0-9*#]*$/, 'only keypad keys 0-9, * and #');
@@ -154,8 +155,13 @@ export function keysToSteps(keys: string): ScenarioStep[] {
     if (entry.startsWith('pay=')) {
       const spec = entry.slice(4);
       if (spec === '*') return { pay: { star: true } };
-      const [cardNumber, expiry, securityCode, postalCode] = spec.split('/');
-      if (!cardNumber) throw new ScenarioError(`--keys entry ${i + 1} "${entry}": expected pay=CARD/MMYY/CVC[/POSTAL] or pay=*`);
+      const [card, expiryGiven, securityCodeGiven, postalCode] = spec.split('/');
+      if (!card) throw new ScenarioError(`--keys entry ${i + 1} "${entry}": expected pay=CARD/MMYY/CVC[/POSTAL], pay=<test card name> or pay=*`);
+      // `pay=visa`, `pay=declined`, …: a named Stripe test card with a valid expiry and CVC.
+      const named = isTestCardName(card) ? card : undefined;
+      const cardNumber = named ? namedTestCards[named] : card;
+      const expiry = expiryGiven ?? (named ? defaultTestExpiry : undefined);
+      const securityCode = securityCodeGiven ?? (named ? defaultTestSecurityCode(named) : undefined);
       const pay: Record<string, string> = { cardNumber };
       if (expiry !== undefined) pay.expiry = expiry;
       if (securityCode !== undefined) pay.securityCode = securityCode;
@@ -164,7 +170,7 @@ export function keysToSteps(keys: string): ScenarioStep[] {
     }
     if (!/^[0-9*#]*$/.test(entry)) {
       throw new ScenarioError(
-        `--keys entry ${i + 1} "${entry}": expected keypad keys (0-9 * #), pay=CARD/MMYY/CVC[/POSTAL], pay=*, hangup or hangup-during-pay`,
+        `--keys entry ${i + 1} "${entry}": expected keypad keys (0-9 * #), pay=CARD/MMYY/CVC[/POSTAL], pay=<test card name> (${Object.keys(namedTestCards).join(', ')}), pay=*, hangup or hangup-during-pay`,
       );
     }
     return { gather: entry };

@@ -1,0 +1,29 @@
+/**
+ * Stripe's test card numbers by name, so a scripted caller can say `pay=visa` or
+ * `pay=declined` instead of typing numbers (they live here, in the stand-in, and in
+ * tests only). Each pays or fails in the Stripe sandbox as Stripe documents.
+ */
+export const namedTestCards = {
+  visa: '4242424242424242',
+  mastercard: '5555555555554444',
+  amex: '378282246310005',
+  declined: '4000000000000002',
+  'insufficient-funds': '4000000000009995',
+  'expired-card': '4000000000000069',
+  'incorrect-cvc': '4000000000000127',
+  'processing-error': '4000000000000119',
+  'needs-authentication': '4000002500003155',
+} as const;
+
+export type TestCardName = keyof typeof namedTestCards;
+
+/** A future expiry (MMYY) and a CVC of the right length, for a named card used without them. */
+export const defaultTestExpiry = '1234';
+
+export function defaultTestSecurityCode(name: TestCardName): string {
+  return name === 'amex' ? '1234' : '123';
+}
+
+export function isTestCardName(value: string): value is TestCardName {
+  return Object.hasOwn(namedTestCards, value);
+}

@@ -1,7 +1,7 @@
 /**
  * The operator JSON API, mounted at /api:
  *
- *   GET  /api/session                 → { namespace, temporalUiUrl? }   (checks the token)
+ *   GET  /api/session                 → { namespace, stepTitles, temporalUiUrl? }   (checks the token)
  *   GET  /api/calls?outcome=&failedAt=&stage=&order=&since=&pageSize=&pageToken=
  *                                     → { calls: CallSummary[], nextPageToken?, query }
  *   GET  /api/calls/:id               → CallDetail   (id: CallSid, call-<CallSid> or refund-… id)
@@ -20,6 +20,7 @@ import type { Logger } from '../logging/logger.js';
 import { callFiltersSchema, callIdSchema, type CallQueries } from './call-queries.js';
 import { OperatorError, describeZodError } from './errors.js';
 import { refundInputSchema, type RefundService } from './refunds.js';
+import { stepTitles } from './timeline.js';
 
 export interface OperatorApiDeps {
   queries: CallQueries;
@@ -66,7 +67,7 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
   router.use(requireOperator(deps.token));
 
   router.get('/session', (_req, res) => {
-    res.json({ namespace: deps.namespace, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
+    res.json({ namespace: deps.namespace, stepTitles, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
   });
 
   router.get('/calls', async (req, res) => {

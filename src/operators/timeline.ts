@@ -99,7 +99,8 @@ export interface Timeline {
   failingEntryId?: string;
 }
 
-const stepTitles: Record<TimelineStep, string> = {
+/** Display names of the call's steps (also sent to the console via /api/session). */
+export const stepTitles: Record<TimelineStep, string> = {
   call: 'Call',
   greeting: 'Greeting',
   'order-entry': 'Order entry',

@@ -52,7 +52,9 @@ describe('operator API: authentication', () => {
   it('accepts the operator token and says which namespace it serves', async () => {
     const r = await stack.api('/api/session');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ namespace: stack.temporal.namespace, temporalUiUrl: 'http://localhost:8233' });
+    expect(r.body).toEqual({ namespace: stack.temporal.namespace, temporalUiUrl: 'http://localhost:8233', stepTitles: expect.any(Object) });
+    // The console names steps as the server does (no second copy of the names in the page).
+    expect(r.body.stepTitles).toMatchObject({ charge: 'Charge', 'card-capture': 'Card capture', 'mark-paid': 'Mark order paid' });
     expect(r.headers.get('cache-control')).toBe('no-store');
   });
 

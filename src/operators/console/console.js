@@ -7,18 +7,8 @@ const refreshMs = 5000;
 
 const outcomes = ['paid', 'declined', 'abandoned', 'failed', 'refunded', 'transferred', 'refund-refused'];
 const steps = ['order-entry', 'amount-confirmation', 'card-capture', 'charge', 'mark-paid', 'receipt', 'refund', 'confirmation'];
-const stepNames = {
-  'order-entry': 'Order entry',
-  'amount-confirmation': 'Amount confirmation',
-  'card-capture': 'Card capture',
-  charge: 'Charge',
-  'mark-paid': 'Mark order paid',
-  receipt: 'Receipt',
-  refund: 'Refund',
-  confirmation: 'Confirmation',
-  done: 'Done',
-  greeting: 'Greeting',
-};
+/** A step's display name, as the server names it (GET /api/session). */
+const stepName = (step) => state.session?.stepTitles?.[step] ?? step;
 const sinceChoices = [
   ['', 'Any time'],
   ['15m', 'Last 15 minutes'],
@@ -264,7 +254,7 @@ async function renderList(params) {
       },
     },
     select('outcome', 'Outcome', [['', 'Any outcome'], ...outcomes.map((o) => [o, o])], filters.outcome),
-    select('failedAt', 'Failed at', [['', 'Any step'], ...steps.map((s) => [s, stepNames[s]])], filters.failedAt),
+    select('failedAt', 'Failed at', [['', 'Any step'], ...steps.map((s) => [s, stepName(s)])], filters.failedAt),
     el(
       'div',
       { class: 'field' },
@@ -326,7 +316,7 @@ async function renderList(params) {
 }
 
 function callsTable(page, filters, pageTokens) {
-  const described = [filters.outcome && `outcome ${filters.outcome}`, filters.failedAt && `failed at ${stepNames[filters.failedAt]}`, filters.order && `order ${filters.order}`, filters.since && `started in the last ${filters.since}`]
+  const described = [filters.outcome && `outcome ${filters.outcome}`, filters.failedAt && `failed at ${stepName(filters.failedAt)}`, filters.order && `order ${filters.order}`, filters.since && `started in the last ${filters.since}`]
     .filter(Boolean)
     .join(', ');
   const caption = `${page.calls.length} ${page.calls.length === 1 ? 'call' : 'calls'}${described ? ` with ${described}` : ''}${pageTokens.length ? ` (page ${pageTokens.length + 1})` : ''}, newest first`;
@@ -340,7 +330,7 @@ function callsTable(page, filters, pageTokens) {
       el('td', { class: 'call' }, el('a', { href: `#/calls/${call.workflowId}`, class: 'mono', 'aria-label': `Call ${call.callSid}${call.orderId ? `, order ${call.orderId}` : ''}` }, shortSid(call.callSid))),
       el('td', { class: 'mono' }, call.orderId ?? '—'),
       el('td', { class: 'nowrap num' }, call.amountText ?? '—', call.refundedText ? el('div', { class: 'muted small' }, `refunded ${call.refundedText}`) : null),
-      el('td', {}, badge(call.outcome, call.status), call.status === 'running' && call.stage ? el('div', { class: 'muted small' }, stepNames[call.stage] ?? call.stage) : null),
+      el('td', {}, badge(call.outcome, call.status), call.status === 'running' && call.stage ? el('div', { class: 'muted small' }, stepName(call.stage)) : null),
       el('td', { class: 'where' }, call.whereFailed),
     );
   });
@@ -485,8 +475,8 @@ function liveState(d) {
       el(
         'p',
         {},
-        `Step: ${stepNames[s.step] ?? s.step} · order entries ${s.orderEntryAttempts} · card captures ${s.captureAttempts}`,
-        s.lastError ? ` · last error: ${stepNames[s.lastError.step] ?? s.lastError.step}, ${s.lastError.code}` : '',
+        `Step: ${stepName(s.step)} · order entries ${s.orderEntryAttempts} · card captures ${s.captureAttempts}`,
+        s.lastError ? ` · last error: ${stepName(s.lastError.step)}, ${s.lastError.code}` : '',
         s.hungUp ? ' · caller has hung up' : '',
       ),
     );

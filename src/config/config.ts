@@ -18,7 +18,8 @@ const boolean = z
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
-const e164 = /^\+[1-9][0-9]{6,14}$/;
+/** A phone number in E.164 form (`+` and up to 15 digits). */
+export const e164 = /^\+[1-9][0-9]{6,14}$/;
 
 const envSchema = z.object({
   PORT: port(3000),

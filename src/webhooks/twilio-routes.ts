@@ -7,7 +7,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { CallBusyError, CallEventRejectedError, CallNotRunningError, type CallGateway } from '../calls/call-gateway.js';
-import { localeForNumber, type Config } from '../config/config.js';
+import { e164, localeForNumber, type Config } from '../config/config.js';
 import type { CallInput, CallerEvent } from '../contract/call.js';
 import { catalogFor } from '../i18n/catalog.js';
 import type { Logger } from '../logging/logger.js';
@@ -44,7 +44,7 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
     callSid: params.CallSid,
     locale: localeForNumber(deps.config, params.To),
     ...(deps.config.OPERATOR_NUMBER ? { operatorNumber: deps.config.OPERATOR_NUMBER } : {}),
-    ...(deps.receiptsEnabled && params.From && /^\+[1-9][0-9]{6,14}$/.test(params.From) ? { receiptTo: params.From } : {}),
+    ...(deps.receiptsEnabled && params.From && e164.test(params.From) ? { receiptTo: params.From } : {}),
   });
 
   /** Delivers the event and answers with the next turn, a hold, or a goodbye. */

@@ -15,7 +15,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox();
 });
 afterAll(async () => {
-  await sandbox?.close();
+  await sandbox?.stop();
 });
 beforeEach(() => {
   sandbox.sandbox.faults.reset();

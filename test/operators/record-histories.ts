@@ -41,6 +41,6 @@ try {
 } finally {
   await nativeConnection.close();
   await connection.close();
-  await sandbox.close();
+  await sandbox.stop();
   await server.stop();
 }

@@ -88,7 +88,7 @@ export async function startOperatorStack(options: { token?: string | undefined; 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       worker.shutdown();
       await running;
-      await sandbox.close();
+      await sandbox.stop();
       await temporal.close();
     },
   };

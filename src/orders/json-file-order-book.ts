@@ -4,7 +4,7 @@
  * atomic (temp file + rename). One worker process per DATA_DIR; a merchant with several
  * workers plugs in their own order API behind OrderBook instead.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { isSupportedCurrency } from '../money/money.js';
@@ -32,6 +32,8 @@ const paymentsSchema = z.record(z.string(), z.object({ paymentIntentId: z.string
 export class JsonFileOrderBook implements OrderBook {
   private readonly paymentsFile: string;
   private writes: Promise<unknown> = Promise.resolve();
+  /** The parsed orders file, reused until the file changes (every lookup would re-read it). */
+  private cached: { mtimeMs: number; size: number; orders: Map<string, Order> } | undefined;
 
   constructor(
     private readonly ordersFile: string,
@@ -43,7 +45,10 @@ export class JsonFileOrderBook implements OrderBook {
   /** Reads and validates the orders file; throws a message naming the file and the problem. */
   async loadOrders(): Promise<Map<string, Order>> {
     let raw: unknown;
+    let version: { mtimeMs: number; size: number };
     try {
+      version = await stat(this.ordersFile);
+      if (this.cached && this.cached.mtimeMs === version.mtimeMs && this.cached.size === version.size) return this.cached.orders;
       raw = JSON.parse(await readFile(this.ordersFile, 'utf8'));
     } catch (err) {
       throw new Error(`ORDERS_FILE ${this.ordersFile} could not be read as JSON: ${(err as Error).message}`);
@@ -53,7 +58,9 @@ export class JsonFileOrderBook implements OrderBook {
       const issue = parsed.error.issues[0];
       throw new Error(`ORDERS_FILE ${this.ordersFile} is invalid at ${issue?.path.join('.')}: ${issue?.message}`);
     }
-    return new Map(parsed.data.map((order) => [order.orderId, order as Order]));
+    const orders = new Map(parsed.data.map((order) => [order.orderId, order as Order]));
+    this.cached = { mtimeMs: version.mtimeMs, size: version.size, orders };
+    return orders;
   }
 
   async find(orderId: string): Promise<Order | undefined> {

@@ -8,11 +8,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { exitOnStartupError, onShutdownSignal, requireFreePort } from './cli/startup.js';
 import { loadConfig } from './config/config.js';
+import { ensureWritableDir } from './config/data-dir.js';
 import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
 import { installSdkLogging } from './temporal/sdk-logging.js';
 import { createLogger } from './logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
-import { startDevServer, findTemporalCli, type DevServer } from './temporal/dev-server.js';
+import { startDevServer, type DevServer } from './temporal/dev-server.js';
+import { resolveTemporalCli } from './temporal/temporal-cli.js';
 import { dataConverterFor } from './temporal/encryption-codec.js';
 import { startWebServer } from './web/server.js';
 import { buildActivities, stripeTarget } from './worker/activity-deps.js';
@@ -28,10 +30,12 @@ async function main(): Promise<void> {
   const sandboxNeeded = stripe.isSandbox && !config.STRIPE_API_BASE;
 
   // Everything a user can fix is checked before anything starts.
+  ensureWritableDir(config.DATA_DIR);
   await requireFreePort(config.PORT, 'paycall web server', 'PORT');
   if (sandboxNeeded) await requireFreePort(config.STRIPE_SANDBOX_PORT, 'Stripe sandbox', 'STRIPE_SANDBOX_PORT');
+  let temporalCli: string | undefined;
   if (embeddedTemporal) {
-    findTemporalCli();
+    temporalCli = (await resolveTemporalCli()).path;
     const devPort = config.TEMPORAL_DEV_PORT;
     await requireFreePort(devPort, 'Temporal dev server', 'TEMPORAL_DEV_PORT', `set TEMPORAL_ADDRESS=127.0.0.1:${devPort} to use the Temporal server already running there, or TEMPORAL_DEV_PORT to another port`);
     await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
   if (embeddedTemporal) {
     logger.info('starting the Temporal dev server…');
     devServer = await startDevServer({
+      cliPath: temporalCli,
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       dbFilename: path.join(config.DATA_DIR, 'temporal.sqlite'),

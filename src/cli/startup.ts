@@ -3,7 +3,9 @@
  * can fix (bad config, missing Temporal CLI, busy port), and orderly shutdown on signals.
  */
 import { ConfigError } from '../config/config.js';
-import { TemporalCliMissingError, isPortFree } from '../temporal/dev-server.js';
+import { DataDirError } from '../config/data-dir.js';
+import { isPortFree } from '../temporal/dev-server.js';
+import { TemporalCliMissingError } from '../temporal/temporal-cli.js';
 import { MissingSearchAttributesError } from '../worker/search-attribute-check.js';
 
 export class PortBusyError extends Error {
@@ -21,7 +23,7 @@ export async function requireFreePort(port: number, what: string, variable: stri
   }
 }
 
-const userFixable = [ConfigError, TemporalCliMissingError, PortBusyError, MissingSearchAttributesError];
+const userFixable = [ConfigError, DataDirError, TemporalCliMissingError, PortBusyError, MissingSearchAttributesError];
 
 /** Prints a start-up failure (no stack trace for problems the user can fix) and exits. */
 export function exitOnStartupError(err: unknown): never {

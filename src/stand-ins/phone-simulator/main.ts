@@ -26,9 +26,10 @@ Who calls:
   --scenario FILE            scripted from a scenario file (see scenarios/)
 
 Where:
-  --url URL                  paycall's base URL (default ${DEFAULT_APP_URL})
+  --url URL                  paycall's base URL (default http://localhost:$PORT, else ${DEFAULT_APP_URL})
   --public-url URL           the public URL signatures are computed over (default: --url)
-  --stripe-url URL           Stripe API for tokenization (default $STRIPE_SANDBOX_URL or ${DEFAULT_STRIPE_URL})
+  --stripe-url URL           Stripe API for tokenization (default $STRIPE_SANDBOX_URL, else
+                             http://127.0.0.1:$STRIPE_SANDBOX_PORT, else ${DEFAULT_STRIPE_URL})
   --voice-path PATH          incoming-call webhook (default /twilio/voice)
   --status-path PATH         call-status callback (default /twilio/status)
 
@@ -109,10 +110,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.keys !== undefined) keysToSteps(values.keys); // validate early
 
   const common: PlaceCallOptions = {
-    url: values.url ?? DEFAULT_APP_URL,
+    // Where `npm start` listens with the same environment (and .env) as this command.
+    url: values.url ?? (process.env.PORT ? `http://localhost:${process.env.PORT}` : DEFAULT_APP_URL),
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
     authToken: resolveAuthToken(),
-    ...(values['stripe-url'] ? { stripeUrl: values['stripe-url'] } : {}),
+    ...(values['stripe-url'] ? { stripeUrl: values['stripe-url'] } : !process.env.STRIPE_SANDBOX_URL && process.env.STRIPE_SANDBOX_PORT ? { stripeUrl: `http://127.0.0.1:${process.env.STRIPE_SANDBOX_PORT}` } : {}),
     ...(values['voice-path'] ? { voicePath: values['voice-path'] } : {}),
     ...(values['status-path'] ? { statusPath: values['status-path'] } : {}),
     ...(values.from ? { from: values.from } : {}),

@@ -4,9 +4,7 @@
  * worker and the web server, in one process; Ctrl-C stops them in order.
  */
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { exitOnStartupError, onShutdownSignal, requireFreePort } from './cli/startup.js';
+import { exitOnStartupError, onShutdownSignal, requireFreePort } from './process/startup.js';
 import { loadConfig } from './config/config.js';
 import { ensureWritableDir } from './config/data-dir.js';
 import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
@@ -15,7 +13,7 @@ import { createLogger } from './logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
 import { startDevServer, type DevServer } from './temporal/dev-server.js';
 import { resolveTemporalCli } from './temporal/temporal-cli.js';
-import { dataConverterFor } from './temporal/encryption-codec.js';
+import { connectClient, connectWorker } from './temporal/connect.js';
 import { startWebServer } from './web/server.js';
 import { buildActivities, stripeTarget } from './worker/activity-deps.js';
 import { startWorker } from './worker/worker.js';
@@ -65,24 +63,16 @@ async function main(): Promise<void> {
     stops.unshift(() => sandbox!.close());
   }
 
-  const nativeConnection = await NativeConnection.connect({ address });
-  stops.unshift(() => nativeConnection.close());
-  const dataConverter = dataConverterFor(config);
-  const worker = await startWorker({
-    connection: nativeConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities,
-    ...(dataConverter ? { dataConverter } : {}),
-  });
+  const workerConnection = await connectWorker(config, { address });
+  stops.unshift(() => workerConnection.connection.close());
+  const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
   stops.unshift(() => worker.shutdown());
 
-  const connection = await Connection.connect({ address });
-  stops.unshift(() => connection.close());
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
+  const temporal = await connectClient(config, { address });
+  stops.unshift(() => temporal.close());
   const web = await startWebServer({
     config: { ...config, OPERATOR_TOKEN: operatorToken.token },
-    client,
+    client: temporal.client,
     authToken: authToken.token,
     logger: logger.child({ component: 'web' }),
   });
@@ -104,7 +94,7 @@ async function main(): Promise<void> {
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${config.ORDERS_FILE} (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})`,
-    `  payloads        ${dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
+    `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,
     '',
     'Place a test call:  npm run call -- --keys "73021#,1,pay=visa"   (or: npm run call, and type)',

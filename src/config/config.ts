@@ -99,6 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return { ...values, publicBaseUrl };
 }
 
+/** Whether SMS receipts can be sent: Twilio credentials and a sender number. */
+export function smsReceiptsEnabled(config: Pick<Config, 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_SMS_FROM'>): boolean {
+  return Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_SMS_FROM);
+}
+
 /** The caller's language: by the dialled number's prefix (longest match), else LOCALE. */
 export function localeForNumber(config: Pick<Config, 'LOCALE' | 'LOCALE_BY_NUMBER'>, dialled: string | undefined): Locale {
   if (!dialled) return config.LOCALE;

@@ -5,6 +5,10 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Locale, Turn } from './instructions.js';
+import type { StepRecord } from './steps.js';
+import type { CallOutcomeKind, CallStep } from './vocabulary.js';
+
+export type { CallOutcomeKind, CallStep } from './vocabulary.js';
 
 export const callWorkflowType = 'callWorkflow';
 
@@ -67,20 +71,6 @@ export interface CallStatusEvent {
 
 export const terminalCallStatuses = ['completed', 'busy', 'failed', 'no-answer', 'canceled'] as const;
 
-export type CallOutcomeKind = 'paid' | 'declined' | 'abandoned' | 'failed' | 'refunded' | 'transferred';
-
-export type CallStep =
-  | 'greeting'
-  | 'order-entry'
-  | 'amount-confirmation'
-  | 'card-capture'
-  | 'charge'
-  | 'mark-paid'
-  | 'receipt'
-  | 'refund'
-  | 'confirmation'
-  | 'done';
-
 export interface CallFailure {
   step: CallStep;
   code: string;
@@ -97,6 +87,8 @@ export interface CallOutcome {
   confirmationCode?: string;
   captureAttempts: number;
   failure?: CallFailure;
+  /** The call's step log. Absent only in calls recorded before paycall kept one. */
+  steps?: StepRecord[];
 }
 
 /** What the `state` query returns: where the call is, for operators. */
@@ -113,6 +105,8 @@ export interface CallState {
   lastPayProgress?: PayProgress;
   hungUp: boolean;
   outcome?: CallOutcome;
+  /** The step log so far. */
+  steps: StepRecord[];
 }
 
 /** A caller event in; the next turn out. */

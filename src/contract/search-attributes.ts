@@ -10,6 +10,8 @@ export const PaycallOutcome = defineSearchAttributeKey('PaycallOutcome', SearchA
 export const PaycallFailureStep = defineSearchAttributeKey('PaycallFailureStep', SearchAttributeType.KEYWORD);
 export const PaycallOrderId = defineSearchAttributeKey('PaycallOrderId', SearchAttributeType.KEYWORD);
 export const PaycallAmount = defineSearchAttributeKey('PaycallAmount', SearchAttributeType.INT);
+/** Refund workflows only: pending, refunded, refused or failed (src/contract/vocabulary.ts). */
+export const PaycallRefundStatus = defineSearchAttributeKey('PaycallRefundStatus', SearchAttributeType.KEYWORD);
 
 export const paycallSearchAttributes = [
   PaycallStage,
@@ -17,6 +19,7 @@ export const paycallSearchAttributes = [
   PaycallFailureStep,
   PaycallOrderId,
   PaycallAmount,
+  PaycallRefundStatus,
 ] as const;
 
 /** The `--search-attribute Name=Type` spelling the Temporal CLI uses. */

@@ -12,26 +12,30 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
-import { PaycallAmount, PaycallOrderId, PaycallStage } from '../contract/search-attributes.js';
+import { callWorkflowType } from '../contract/call.js';
 import {
+  refundMemoOf,
+  refundReasons,
   refundRequestKey,
-  refundWorkflow,
   refundWorkflowId,
   requestKeyPattern,
-  type RefundMemo,
   type RefundOutcome,
   type RefundRequest,
-} from '../workflows/refund-workflow.js';
-import type { CallQueries, RefundView } from './call-queries.js';
+} from '../contract/refund.js';
+import { PaycallAmount, PaycallOrderId, PaycallRefundStatus } from '../contract/search-attributes.js';
+import { formatMoney } from '../money/format.js';
+import { refundWorkflow } from '../workflows/refund-workflow.js';
+import type { CallQueries } from './read/call-queries.js';
+import type { RefundView } from './read/call-views.js';
+import { refundableOf } from './read/payment-ledger.js';
 import { OperatorError } from './errors.js';
-import { formatMoney } from './timeline.js';
 
 export const refundInputSchema = z.object({
   /** Minor units; omitted = everything that is left. */
   amount: z.number().int().positive().max(100_000_000).optional(),
   /** Names this request; send the same one again to retry it safely (the console makes one per confirmation). */
   requestId: z.string().regex(requestKeyPattern, 'letters, digits, _ and -, at most 64').optional(),
-  reason: z.enum(['requested_by_customer', 'duplicate', 'fraudulent']).default('requested_by_customer'),
+  reason: z.enum(refundReasons).default('requested_by_customer'),
 });
 export type RefundInput = z.input<typeof refundInputSchema>;
 
@@ -57,58 +61,61 @@ export class RefundService {
 
   async refund(callId: string, rawInput: RefundInput): Promise<RefundResponse> {
     const input = refundInputSchema.parse(rawInput);
-    const call = await this.queries.detail(callId);
-    if (call.status === 'running') throw new OperatorError('call-in-progress', 'This call is still in progress; refund it once it has ended.');
-    if (call.callOutcome !== 'paid' || !call.paymentIntentId || call.amount === undefined || !call.currency || !call.orderId) {
+    const callWorkflowId = await this.queries.resolveCallWorkflowId(callId);
+    const info = await this.queries.describeOrUndefined(callWorkflowId);
+    if (!info || info.type !== callWorkflowType) throw new OperatorError('not-found', `No call ${callId}`);
+    if (info.status.name === 'RUNNING') throw new OperatorError('call-in-progress', 'This call is still in progress; refund it once it has ended.');
+    // The decision reads workflow results only: the call's outcome and its refunds' outcomes.
+    const { outcome, refunds } = await this.queries.ledger.forCall(info);
+    if (outcome?.outcome !== 'paid' || !outcome.paymentIntentId || outcome.amount === undefined || !outcome.currency || !outcome.orderId) {
       const why =
-        call.callOutcome === 'refunded'
+        outcome?.outcome === 'compensated'
           ? 'the call already refunded this payment itself'
-          : call.callOutcome
-            ? `its outcome is ${call.callOutcome}, so nothing was charged`
+          : outcome
+            ? `its outcome is ${outcome.outcome}, so nothing was charged`
             : 'it has no outcome';
       throw new OperatorError('not-refundable', `This call cannot be refunded: ${why}.`);
     }
 
     const requestKey = refundRequestKey(input);
-    const workflowId = refundWorkflowId(call.paymentIntentId, requestKey);
+    const workflowId = refundWorkflowId(outcome.paymentIntentId, requestKey);
 
     // The same request again (double click, retry): attach to it, whatever is left now.
     const existing = await this.queries.describeOrUndefined(workflowId);
     if (existing && existing.status.name !== 'FAILED' && existing.status.name !== 'TIMED_OUT' && existing.status.name !== 'TERMINATED') {
-      return this.answer(this.client.workflow.getHandle(workflowId), call.workflowId, true);
+      return this.answer(this.client.workflow.getHandle(workflowId), callWorkflowId, true);
     }
 
-    const paidText = formatMoney(call.amount, call.currency);
-    const remaining = call.refundable?.amount ?? 0;
+    const paidText = formatMoney(outcome.amount, outcome.currency);
+    const remaining = refundableOf(outcome, refunds)?.amount ?? 0;
+    const refunded = refunds.reduce((sum, r) => sum + (r.status === 'refunded' ? (r.amount ?? 0) : 0), 0);
     if (remaining === 0) {
-      const pending = call.refunds.some((r) => r.status === 'pending');
+      const pending = refunds.some((r) => r.status === 'pending');
       throw new OperatorError(
         'already-refunded',
         pending
           ? `A refund of this payment is still in progress; wait for it before asking for another.`
-          : `Nothing left to refund: ${call.refundedText ?? paidText} of ${paidText} has already been refunded.`,
+          : `Nothing left to refund: ${formatMoney(refunded, outcome.currency)} of ${paidText} has already been refunded.`,
       );
     }
     if (input.amount !== undefined && input.amount > remaining) {
-      const refunded = call.refundedAmount ?? 0;
       throw new OperatorError(
         'amount-too-large',
-        `A refund of ${formatMoney(input.amount, call.currency)} is more than the ${formatMoney(remaining, call.currency)} left to refund (paid ${paidText}${refunded ? `, already refunded ${formatMoney(refunded, call.currency)}` : ''}).`,
-        { remaining, currency: call.currency },
+        `A refund of ${formatMoney(input.amount, outcome.currency)} is more than the ${formatMoney(remaining, outcome.currency)} left to refund (paid ${paidText}${refunded ? `, already refunded ${formatMoney(refunded, outcome.currency)}` : ''}).`,
+        { remaining, currency: outcome.currency },
       );
     }
 
     const request: RefundRequest = {
-      callWorkflowId: call.workflowId,
-      paymentIntentId: call.paymentIntentId,
-      orderId: call.orderId,
-      currency: call.currency,
-      paidAmount: call.amount,
+      callWorkflowId,
+      paymentIntentId: outcome.paymentIntentId,
+      orderId: outcome.orderId,
+      currency: outcome.currency,
+      paidAmount: outcome.amount,
       ...(input.amount !== undefined ? { amount: input.amount } : {}),
       requestKey,
       reason: input.reason,
     };
-    const memo: RefundMemo = { callWorkflowId: call.workflowId, paymentIntentId: call.paymentIntentId, currency: call.currency };
     let attached = Boolean(existing);
     let handle: WorkflowHandle<typeof refundWorkflow>;
     try {
@@ -118,12 +125,12 @@ export class RefundService {
         args: [request],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        memo: { ...memo },
-        staticSummary: `Refund ${input.amount !== undefined ? formatMoney(input.amount, call.currency) : `the rest of ${paidText}`} · order ${call.orderId} · ${call.workflowId}`,
+        memo: { ...refundMemoOf(request) },
+        staticSummary: `Refund ${input.amount !== undefined ? formatMoney(input.amount, outcome.currency) : `the rest of ${paidText}`} · order ${outcome.orderId} · ${callWorkflowId}`,
         typedSearchAttributes: [
-          { key: PaycallStage, value: 'refund' },
-          { key: PaycallOrderId, value: call.orderId },
+          { key: PaycallOrderId, value: outcome.orderId },
           { key: PaycallAmount, value: input.amount ?? remaining },
+          { key: PaycallRefundStatus, value: 'pending' },
         ],
       });
     } catch (err) {
@@ -131,7 +138,7 @@ export class RefundService {
       attached = true; // completed between our look and our start
       handle = this.client.workflow.getHandle(workflowId);
     }
-    return this.answer(handle, call.workflowId, attached);
+    return this.answer(handle, callWorkflowId, attached);
   }
 
   /** Waits briefly for the refund's result: refunded, refused (422) or still pending. */

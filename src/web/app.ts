@@ -3,7 +3,7 @@
  * when given `operators`, the operator API under /api and console under /operator.
  */
 import express, { type Express } from 'express';
-import { mountOperatorTools, type OperatorToolsOptions } from '../operators/web.js';
+import { mountOperatorTools, type OperatorToolsOptions } from '../operators/web/mount.js';
 import { createTwilioRouter, type TwilioRoutesDeps } from '../webhooks/twilio-routes.js';
 
 export interface WebAppDeps extends TwilioRoutesDeps {

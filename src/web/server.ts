@@ -2,10 +2,9 @@
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { CallGateway } from '../calls/call-gateway.js';
-import type { Config } from '../config/config.js';
+import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
-import { temporalUiBaseUrl } from '../operators/web.js';
-import { smsReceiptsEnabled } from '../worker/activity-deps.js';
+import { temporalUiBaseUrl } from '../operators/web/mount.js';
 import { createWebApp } from './app.js';
 
 export interface RunningWebServer {

@@ -2,7 +2,7 @@
 import twilio from 'twilio';
 import { createActivities } from '../activities/index.js';
 import type { CallActivities } from '../activities/types.js';
-import type { Config } from '../config/config.js';
+import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import { JsonFileOrderBook } from '../orders/json-file-order-book.js';
 import { createStripeClient } from '../stripe/stripe-client.js';
 
@@ -14,10 +14,6 @@ export function stripeTarget(config: Config): { secretKey: string; apiBase?: str
     return { secretKey: config.STRIPE_SECRET_KEY, ...(config.STRIPE_API_BASE ? { apiBase: config.STRIPE_API_BASE } : {}), isSandbox: false };
   }
   return { secretKey: sandboxSecretKey, apiBase: config.STRIPE_API_BASE ?? `http://127.0.0.1:${config.STRIPE_SANDBOX_PORT}`, isSandbox: true };
-}
-
-export function smsReceiptsEnabled(config: Config): boolean {
-  return Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_SMS_FROM);
 }
 
 export async function buildActivities(config: Config): Promise<CallActivities> {

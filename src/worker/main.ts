@@ -1,9 +1,8 @@
 /** `npm run worker`: the worker alone, against TEMPORAL_ADDRESS (production layout). */
-import { NativeConnection } from '@temporalio/worker';
-import { exitOnStartupError, onShutdownSignal } from '../cli/startup.js';
+import { exitOnStartupError, onShutdownSignal } from '../process/startup.js';
 import { loadConfig } from '../config/config.js';
 import { ensureWritableDir } from '../config/data-dir.js';
-import { dataConverterFor } from '../temporal/encryption-codec.js';
+import { connectWorker } from '../temporal/connect.js';
 import { installSdkLogging } from '../temporal/sdk-logging.js';
 import { createLogger } from '../logging/logger.js';
 import { buildActivities } from './activity-deps.js';
@@ -15,22 +14,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   ensureWritableDir(config.DATA_DIR);
   installSdkLogging(config.LOG_LEVEL);
-  const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const activities = await buildActivities(config);
-  const connection = await NativeConnection.connect({ address });
-  const dataConverter = dataConverterFor(config);
-  const worker = await startWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities,
-    ...(dataConverter ? { dataConverter } : {}),
-  });
-  logger.info({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  const temporal = await connectWorker(config);
+  const worker = await startWorker({ ...temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   onShutdownSignal(async () => {
     logger.info('draining the worker');
     await worker.shutdown();
-    await connection.close();
+    await temporal.connection.close();
   });
   await worker.done;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CallActivities } from '../activities/types.js';
-import { checkSearchAttributes } from './search-attribute-check.js';
+import { checkSearchAttributes } from '../temporal/search-attribute-check.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

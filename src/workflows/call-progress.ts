@@ -1,14 +1,26 @@
 /**
- * What operators see of a running call: the `state` query, typed search attributes and
- * the Web UI's current details, kept in step from one place.
+ * What operators see of a running call: the step log, the `state` query, typed search
+ * attributes and the Web UI's current details, kept in step from one place.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CallFailure, CallOutcome, CallState, CallStep, PayProgress } from '../contract/call.js';
 import { PaycallAmount, PaycallFailureStep, PaycallOrderId, PaycallOutcome, PaycallStage } from '../contract/search-attributes.js';
+import { StepLog, type StepFacts, type StepFailure, type StepHandle } from './step-log.js';
 
 export class CallProgress {
-  readonly state: CallState = { step: 'greeting', turn: 0, orderEntryAttempts: 0, captureAttempts: 0, hungUp: false };
+  readonly state: CallState = { step: 'greeting', turn: 0, orderEntryAttempts: 0, captureAttempts: 0, hungUp: false, steps: [] };
+  private readonly log = new StepLog(this.state.steps);
 
+  /**
+   * Opens the first or next attempt of a step in the log. Entering its stage is `enter`'s
+   * job, called exactly where the workflow always upserted the stage: the number of
+   * search-attribute upserts is part of the command sequence old histories replay.
+   */
+  begin(step: CallStep, facts: StepFacts = {}, attempt?: number): StepHandle {
+    return this.log.begin(step, facts, attempt);
+  }
+
+  /** Enters a stage: the PaycallStage search attribute and the Web UI's details. */
   enter(step: CallStep): void {
     this.state.step = step;
     upsertSearchAttributes([{ key: PaycallStage, value: step }]);
@@ -24,9 +36,13 @@ export class CallProgress {
     this.publishDetails();
   }
 
-  recordError(failure: CallFailure): void {
-    this.state.lastError = failure;
+  /** Closes an entry as failed and shows the failure as the call's last error. */
+  fail(entry: StepHandle, failure: StepFailure, facts: StepFacts = {}): CallFailure {
+    entry.fail(failure, facts);
+    const callFailure: CallFailure = { step: entry.record.step, code: failure.declineCode ?? failure.code, message: failure.message };
+    this.state.lastError = callFailure;
     this.publishDetails();
+    return callFailure;
   }
 
   recordPayProgress(progress: PayProgress): void {

@@ -1,16 +1,10 @@
 /**
  * One phone call, greeting to goodbye: find the order, confirm the amount, capture a card
  * with `<Pay>`, charge it once, mark the order paid (or refund), say the confirmation code.
- * Deterministic: every side effect is an activity, every caller interaction a Turn.
+ * Deterministic: every side effect is an activity, every caller interaction a Turn. Each
+ * step attempt is written to the call's step log (CallProgress), which operators read.
  */
-import {
-  CancellationScope,
-  allHandlersFinished,
-  condition,
-  log,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CallActivities, ChargeCardResult } from '../activities/types.js';
 import {
   callStatusSignal,
@@ -22,7 +16,7 @@ import {
   type CallInput,
   type CallOutcome,
   type CallOutcomeKind,
-  type CallStep,
+  type PayResult,
 } from '../contract/call.js';
 import { nonRetryableFailureTypes } from '../contract/failure-types.js';
 import type { Instruction } from '../contract/instructions.js';
@@ -31,8 +25,10 @@ import { spokenAmount } from '../money/money.js';
 import type { Order } from '../orders/order-book.js';
 import { captureProblemOf, cardDeclineOf, declineReasonOf, failureCodeOf, messageOf } from './activity-failures.js';
 import { CallProgress } from './call-progress.js';
+import { compensate } from './compensation.js';
 import { Conversation, type Answer } from './conversation.js';
 import { capturePayment, gatherDigits, say } from './instructions.js';
+import type { StepHandle } from './step-log.js';
 
 export const maxOrderEntryAttempts = 3;
 export const maxMenuAttempts = 3;
@@ -45,7 +41,7 @@ const { lookupOrder, markOrderPaid, sendReceipt } = proxyActivities<CallActiviti
 });
 
 /** Stripe: transient failures retried with the same idempotency key, declines never. */
-const { chargeCard, refundPayment } = proxyActivities<CallActivities>({
+const { chargeCard } = proxyActivities<CallActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes: nonRetryableFailureTypes },
 });
@@ -108,24 +104,28 @@ class CallDialogue {
     let failure: CallFailure = { step: 'order-entry', code: 'no-input', message: 'No order number entered' };
     for (let attempt = 1; attempt <= maxOrderEntryAttempts; attempt++) {
       this.progress.state.orderEntryAttempts = attempt;
+      const entry = this.progress.begin('order-entry');
       const answer = await this.ask(preface, gatherDigits(this.text.askOrderNumber, this.locale, { finishOnKey: '#' }));
-      if (answer.kind === 'hung-up') return this.abandoned('order-entry', {}, answer.reason);
+      if (answer.kind === 'hung-up') return this.abandoned(entry, {}, answer.reason);
       const digits = answer.kind === 'digits' ? answer.digits.replace(/#$/, '') : '';
       if (digits === '') {
-        failure = { step: 'order-entry', code: 'no-input', message: 'No order number entered' };
+        failure = this.progress.fail(entry, { code: 'no-input', message: 'No order number entered' });
         preface = [this.text.noInput];
       } else if (!/^[0-9]{1,20}$/.test(digits)) {
-        failure = { step: 'order-entry', code: 'malformed-order-number', message: 'Order number contained non-digits' };
+        failure = this.progress.fail(entry, { code: 'malformed-order-number', message: 'Order number contained non-digits' }, { input: digits });
         preface = [this.text.orderMalformed];
       } else {
+        entry.running('lookupOrder', { input: digits });
         const order = await lookupOrder(digits);
-        if (order && order.status === 'unpaid') return order;
+        if (order && order.status === 'unpaid') {
+          entry.ok({ order: orderFactsOf(order) });
+          return order;
+        }
         failure = order
-          ? { step: 'order-entry', code: 'order-already-paid', message: `Order ${digits} is already paid` }
-          : { step: 'order-entry', code: 'order-not-found', message: `No order ${digits}` };
+          ? this.progress.fail(entry, { code: 'order-already-paid', message: `Order ${digits} is already paid` })
+          : this.progress.fail(entry, { code: 'order-not-found', message: `No order ${digits}` });
         preface = [order ? this.text.orderAlreadyPaid : this.text.orderNotFound(digits)];
       }
-      this.progress.recordError(failure);
     }
     return this.giveUp(failure, this.text.orderEntryGaveUp, {});
   }
@@ -142,20 +142,22 @@ class CallDialogue {
     let preface = [summary];
     let invalidChoices = 0;
     for (;;) {
+      const entry = this.progress.begin('amount-confirmation', { order: orderFactsOf(order) });
       const answer = await this.ask(preface, gatherDigits(this.text.menu(operatorAvailable), this.locale, { numDigits: 1 }));
-      if (answer.kind === 'hung-up') return this.abandoned('amount-confirmation', order, answer.reason);
+      if (answer.kind === 'hung-up') return this.abandoned(entry, order, answer.reason);
       const choice = answer.kind === 'digits' ? answer.digits : '';
-      if (choice === '1') return this.stillUnpaid(order);
+      if (choice === '1') return this.stillUnpaid(order, entry);
       if (choice === '2') {
+        entry.info('repeat', { input: choice });
         preface = [summary];
         continue;
       }
       if (choice === '0' && operatorAvailable) {
+        entry.info('caller-asked-for-operator', { input: choice });
         return this.transfer({ step: 'amount-confirmation', code: 'caller-asked-for-operator', message: 'Caller pressed 0' }, order);
       }
       invalidChoices++;
-      const failure: CallFailure = { step: 'amount-confirmation', code: choice ? 'invalid-choice' : 'no-input', message: `Menu input "${choice}"` };
-      this.progress.recordError(failure);
+      const failure = this.progress.fail(entry, { code: choice ? 'invalid-choice' : 'no-input', message: `Menu input "${choice}"` }, choice ? { input: choice } : {});
       if (invalidChoices >= maxMenuAttempts) return this.giveUp(failure, this.text.menuGaveUp, order);
       preface = [choice ? this.text.invalidChoice : this.text.noInput];
     }
@@ -165,11 +167,14 @@ class CallDialogue {
    * Another call may have paid the order while this caller listened: look again before
    * taking a card (a race past this point is caught by markOrderPaid and refunded).
    */
-  private async stillUnpaid(order: Order): Promise<CallOutcome | undefined> {
+  private async stillUnpaid(order: Order, entry: StepHandle): Promise<CallOutcome | undefined> {
+    entry.running('lookupOrder', { input: '1' });
     const current = await lookupOrder(order.orderId);
-    if (current?.status === 'unpaid') return undefined;
-    const failure: CallFailure = { step: 'amount-confirmation', code: 'order-already-paid', message: `Order ${order.orderId} was paid meanwhile` };
-    this.progress.recordError(failure);
+    if (current?.status === 'unpaid') {
+      entry.ok({ code: 'confirmed' });
+      return undefined;
+    }
+    const failure = this.progress.fail(entry, { code: 'order-already-paid', message: `Order ${order.orderId} was paid meanwhile` });
     return this.giveUp(failure, `${this.text.orderAlreadyPaid} ${this.text.goodbye}`, order);
   }
 
@@ -186,22 +191,30 @@ class CallDialogue {
       this.captureAttempts++;
       this.progress.state.captureAttempts = this.captureAttempts;
       this.progress.enter('card-capture');
+      const capture = this.progress.begin('card-capture', {}, this.captureAttempts);
       const answer = await this.ask(preface, capturePayment({ currency: order.currency, description: order.description, locale: this.locale }));
-      if (answer.kind === 'hung-up') return this.abandoned('card-capture', order, answer.reason);
+      if (answer.kind === 'hung-up') return this.abandoned(capture, order, answer.reason);
       if (answer.kind !== 'pay-result') throw new Error('unreachable: the validator admits only pay results for a <Pay> turn');
       const pay = answer.event.pay;
-      if (pay.result === 'caller-hung-up') return this.abandoned('card-capture', order);
+      const card = cardFactsOf(pay);
+      if (pay.result === 'caller-hung-up') return this.abandoned(capture, order, 'caller-hung-up', { errorType: '<Pay>', card });
       if (pay.result !== 'success' || !pay.paymentToken) {
         declined = false;
-        failure = { step: 'card-capture', code: pay.result, message: pay.paymentError ?? `<Pay> ended with ${pay.result}` };
-        this.progress.recordError(failure);
+        failure = this.progress.fail(capture, { code: pay.result, errorType: '<Pay>', message: pay.paymentError ?? pay.connectorError ?? `<Pay> ended with ${pay.result}` }, { card });
         preface = [this.text.captureProblem(captureProblemOf(pay.result)), this.text.tryAnotherCard];
         continue;
       }
+      capture.ok({ paymentMethodId: pay.paymentToken, card });
 
       this.progress.enter('charge');
+      const idempotencyKey = `call-${this.input.callSid}/charge/${this.captureAttempts}`;
+      const charge = this.progress.begin(
+        'charge',
+        { activity: 'chargeCard', amount: order.amount, currency: order.currency, idempotencyKey, paymentMethodId: pay.paymentToken, card, ...(paymentIntentId ? { paymentIntentId } : {}) },
+        this.captureAttempts,
+      );
       try {
-        const charge: ChargeCardResult = await chargeCard({
+        const result: ChargeCardResult = await chargeCard({
           callSid: this.input.callSid,
           orderId: order.orderId,
           amount: order.amount,
@@ -210,23 +223,26 @@ class CallDialogue {
           paymentMethodId: pay.paymentToken,
           captureAttempt: this.captureAttempts,
           confirmationCode,
-          idempotencyKey: `call-${this.input.callSid}/charge/${this.captureAttempts}`,
+          idempotencyKey,
           ...(paymentIntentId ? { paymentIntentId } : {}),
         });
-        this.progress.state.paymentIntentId = charge.paymentIntentId;
-        return this.completePaidOrder(order, charge.paymentIntentId, confirmationCode);
+        this.progress.state.paymentIntentId = result.paymentIntentId;
+        charge.ok({ paymentIntentId: result.paymentIntentId, card: { ...card, ...(result.cardBrand ? { brand: result.cardBrand } : {}), ...(result.cardLast4 ? { last4: result.cardLast4 } : {}) } });
+        return this.completePaidOrder(order, result.paymentIntentId, confirmationCode);
       } catch (err) {
         const decline = cardDeclineOf(err);
         if (!decline) {
-          failure = { step: 'charge', code: failureCodeOf(err), message: messageOf(err) };
-          this.progress.recordError(failure);
+          failure = this.progress.fail(charge, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
           return this.giveUp(failure, this.text.chargeUnavailable, order);
         }
         declined = true;
         paymentIntentId = decline.paymentIntentId ?? paymentIntentId;
         if (paymentIntentId) this.progress.state.paymentIntentId = paymentIntentId;
-        failure = { step: 'charge', code: decline.declineCode ?? decline.code, message: decline.message };
-        this.progress.recordError(failure);
+        failure = this.progress.fail(
+          charge,
+          { errorType: 'CardDeclined', code: decline.code, ...(decline.declineCode ? { declineCode: decline.declineCode } : {}), message: decline.message },
+          paymentIntentId ? { paymentIntentId } : {},
+        );
         preface = [this.text.declined(declineReasonOf(decline)), this.text.tryAnotherCard];
       }
     }
@@ -237,51 +253,46 @@ class CallDialogue {
   private async completePaidOrder(order: Order, paymentIntentId: string, confirmationCode: string): Promise<CallOutcome> {
     const paid = { orderId: order.orderId, amount: order.amount, currency: order.currency, paymentIntentId, confirmationCode };
     this.progress.enter('mark-paid');
+    const markPaid = this.progress.begin('mark-paid', { activity: 'markOrderPaid', order: orderFactsOf(order), paymentIntentId });
     try {
       await markOrderPaid({ orderId: order.orderId, paymentIntentId });
+      markPaid.ok();
     } catch (err) {
-      const failure: CallFailure = { step: 'mark-paid', code: failureCodeOf(err), message: messageOf(err) };
-      this.progress.recordError(failure);
-      return this.compensate(order, paymentIntentId, failure);
+      const failure = this.progress.fail(markPaid, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
+      return this.compensateFor(order, paymentIntentId, failure);
     }
 
     if (this.input.receiptTo) {
       this.progress.enter('receipt');
+      const receipt = this.progress.begin('receipt', { activity: 'sendReceipt' });
       try {
-        await sendReceipt({ callSid: this.input.callSid, to: this.input.receiptTo, locale: this.locale, ...paid });
+        const sent = await sendReceipt({ callSid: this.input.callSid, to: this.input.receiptTo, locale: this.locale, ...paid });
+        if (sent.sent) receipt.ok(sent.messageSid ? { messageSid: sent.messageSid } : {});
+        else receipt.info('not-sent', { message: sent.skippedBecause ?? 'skipped' });
       } catch (err) {
         // A lost receipt must not undo a good payment; it stays visible to operators.
-        this.progress.recordError({ step: 'receipt', code: failureCodeOf(err), message: messageOf(err) });
+        this.progress.fail(receipt, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
         log.warn('Receipt not sent', { error: messageOf(err) });
       }
     }
 
     this.progress.enter('confirmation');
+    this.progress.begin('confirmation').ok();
     await this.end([say(this.text.paid(confirmationCode), this.locale), { kind: 'hangup' }]);
-    return { outcome: 'paid', captureAttempts: this.captureAttempts, ...paid };
+    return { outcome: 'paid', captureAttempts: this.captureAttempts, ...paid, steps: this.steps };
   }
 
   /** The charge went through but the order cannot be marked paid: give the money back. */
-  private async compensate(order: Order, paymentIntentId: string, failure: CallFailure): Promise<CallOutcome> {
+  private async compensateFor(order: Order, paymentIntentId: string, failure: CallFailure): Promise<CallOutcome> {
     this.progress.enter('refund');
     const base = { orderId: order.orderId, amount: order.amount, currency: order.currency, paymentIntentId, captureAttempts: this.captureAttempts };
-    try {
-      await CancellationScope.nonCancellable(() =>
-        refundPayment({
-          paymentIntentId,
-          reason: 'requested_by_customer',
-          idempotencyKey: `call-${this.input.callSid}/refund/${paymentIntentId}`,
-          metadata: { call_sid: this.input.callSid, order_id: order.orderId, cause: failure.code },
-        }),
-      );
-    } catch (err) {
-      const refundFailure: CallFailure = { step: 'refund', code: failureCodeOf(err), message: messageOf(err) };
-      this.progress.recordError(refundFailure);
+    const refundFailure = await compensate({ callSid: this.input.callSid, order, paymentIntentId, cause: failure.code, progress: this.progress });
+    if (refundFailure) {
       await this.end([say(this.text.paymentNeedsAttention, this.locale), { kind: 'hangup' }]);
-      return { outcome: 'failed', ...base, failure: refundFailure };
+      return { outcome: 'failed', ...base, failure: refundFailure, steps: this.steps };
     }
     await this.end([say(this.text.refunded, this.locale), { kind: 'hangup' }]);
-    return { outcome: 'refunded', ...base, failure };
+    return { outcome: 'compensated', ...base, failure, steps: this.steps };
   }
 
   private async giveUp(
@@ -293,17 +304,25 @@ class CallDialogue {
   ): Promise<CallOutcome> {
     if (this.input.operatorNumber && failure.step !== 'charge') return this.transfer(failure, order);
     await this.end([say(goodbye, this.locale), { kind: 'hangup' }]);
-    return { outcome, ...orderFacts(order), ...(paymentIntentId ? { paymentIntentId } : {}), captureAttempts: this.captureAttempts, failure };
+    return { outcome, ...orderFacts(order), ...(paymentIntentId ? { paymentIntentId } : {}), captureAttempts: this.captureAttempts, failure, steps: this.steps };
   }
 
   private async transfer(reason: CallFailure, order: Partial<Order>): Promise<CallOutcome> {
     await this.end([say(this.text.transferring, this.locale), { kind: 'transfer', to: this.input.operatorNumber ?? '' }]);
-    return { outcome: 'transferred', ...orderFacts(order), captureAttempts: this.captureAttempts, failure: reason };
+    return { outcome: 'transferred', ...orderFacts(order), captureAttempts: this.captureAttempts, failure: reason, steps: this.steps };
   }
 
-  private abandoned(step: CallStep, order: Partial<Order> = {}, reason: 'caller-hung-up' | 'no-response' = 'caller-hung-up'): CallOutcome {
+  /** The caller is gone: the step they were in ends failed, and so does the call. */
+  private abandoned(
+    entry: StepHandle,
+    order: Partial<Order> = {},
+    reason: 'caller-hung-up' | 'no-response' = 'caller-hung-up',
+    facts: { errorType?: string; card?: ReturnType<typeof cardFactsOf> } = {},
+  ): CallOutcome {
+    const step = entry.record.step;
     const message = reason === 'caller-hung-up' ? `Caller hung up during ${step}` : `No callback from Twilio during ${step}: the call is gone`;
-    return { outcome: 'abandoned', ...orderFacts(order), captureAttempts: this.captureAttempts, failure: { step, code: reason, message } };
+    entry.fail({ code: reason, message, ...(facts.errorType ? { errorType: facts.errorType } : {}) }, facts.card ? { card: facts.card } : {});
+    return { outcome: 'abandoned', ...orderFacts(order), captureAttempts: this.captureAttempts, failure: { step, code: reason, message }, steps: this.steps };
   }
 
   private ask(preface: string[], prompt: Instruction): Promise<Answer> {
@@ -317,8 +336,23 @@ class CallDialogue {
   private get locale() {
     return this.input.locale;
   }
+
+  private get steps() {
+    return this.progress.state.steps;
+  }
 }
 
 function orderFacts(order: Partial<Order>): Pick<CallOutcome, 'orderId' | 'amount' | 'currency'> {
   return order.orderId ? { orderId: order.orderId, amount: order.amount, currency: order.currency } : {};
+}
+
+function orderFactsOf(order: Order): { orderId: string; amount: number; currency: string; description: string } {
+  return { orderId: order.orderId, amount: order.amount, currency: order.currency, description: order.description };
+}
+
+/** The masked card facts `<Pay>` returned: brand, last four, expiry. */
+function cardFactsOf(pay: PayResult): { brand?: string; last4?: string; expiry?: string } | undefined {
+  const last4 = pay.paymentCardNumber?.match(/(\d{4})\s*$/)?.[1];
+  const card = { ...(pay.paymentCardType ? { brand: pay.paymentCardType } : {}), ...(last4 ? { last4 } : {}), ...(pay.expirationDate ? { expiry: pay.expirationDate } : {}) };
+  return Object.keys(card).length ? card : undefined;
 }

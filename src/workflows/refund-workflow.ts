@@ -1,72 +1,18 @@
 /**
- * An operator's refund of a paid call, as its own workflow (a closed call workflow cannot
- * change, so the refund lives next to it). One workflow per refund request:
- *
- * - id `refund-<PaymentIntent>-<request key>` (refundWorkflowId), where the request key is
- *   the operator's request id, or `full` / `amount-<n>` when none is given; a double click or
- *   a retried request names the same workflow and attaches to it instead of refunding again;
- * - Stripe idempotency key derived from that id (refundIdempotencyKey), never per attempt;
- * - the call's search attributes (order, amount, stage, outcome `refunded`) so operator
- *   searches find it, and a memo naming the call so operator tools merge it into the call.
+ * One refund of a call's payment, as its own workflow (a closed call workflow cannot
+ * change, so the refund lives next to it): an operator's refund, or the call's own
+ * compensation (started by the call as a child). The contract, id and key scheme are in
+ * src/contract/refund.ts. It keeps a one-entry step log and its status in the
+ * `PaycallRefundStatus` search attribute; it never touches the call's outcome.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  proxyActivities,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CallActivities } from '../activities/types.js';
-import { PaycallAmount, PaycallFailureStep, PaycallOutcome, PaycallStage } from '../contract/search-attributes.js';
 import { failureTypes, nonRetryableFailureTypes } from '../contract/failure-types.js';
-
-export const refundWorkflowType = 'refundWorkflow';
-
-export type RefundReason = 'requested_by_customer' | 'duplicate' | 'fraudulent';
-
-export interface RefundRequest {
-  /** The call this refund belongs to (`call-<CallSid>`). */
-  callWorkflowId: string;
-  paymentIntentId: string;
-  orderId: string;
-  currency: string;
-  /** What the call charged, minor units (for the record). */
-  paidAmount: number;
-  /** Minor units; omitted = whatever is left to refund on the payment. */
-  amount?: number;
-  /** Names the request: the operator's request id, or `full` / `amount-<n>`. */
-  requestKey: string;
-  reason: RefundReason;
-}
-
-export type RefundOutcome =
-  | { status: 'refunded'; refundId: string; amount: number; currency: string; paymentIntentId: string; callWorkflowId: string }
-  | { status: 'refused'; code: string; message: string; currency: string; paymentIntentId: string; callWorkflowId: string; amount?: number };
-
-/** Memo on every refund workflow: lets list views map it back to its call without reading history. */
-export interface RefundMemo {
-  callWorkflowId: string;
-  paymentIntentId: string;
-  currency: string;
-}
-
-/** `full`, `amount-500`, or an operator's request id: letters, digits, `_` and `-`, 1–64 long. */
-export const requestKeyPattern = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function refundRequestKey(input: { requestId?: string; amount?: number }): string {
-  if (input.requestId) return input.requestId;
-  return input.amount === undefined ? 'full' : `amount-${input.amount}`;
-}
-
-export function refundWorkflowId(paymentIntentId: string, requestKey: string): string {
-  return `refund-${paymentIntentId}-${requestKey}`;
-}
-
-/** The same for every attempt and every run of one refund request. */
-export function refundIdempotencyKey(workflowId: string): string {
-  return `paycall/${workflowId}`;
-}
+import { refundIdempotencyKey, type RefundOutcome, type RefundRequest } from '../contract/refund.js';
+import { PaycallRefundStatus } from '../contract/search-attributes.js';
+import type { StepRecord } from '../contract/steps.js';
+import type { RefundStatus } from '../contract/vocabulary.js';
+import { StepLog } from './step-log.js';
 
 const { refundPayment } = proxyActivities<CallActivities>({
   startToCloseTimeout: '30 seconds',
@@ -81,35 +27,49 @@ const { refundPayment } = proxyActivities<CallActivities>({
 
 export async function refundWorkflow(request: RefundRequest): Promise<RefundOutcome> {
   const { workflowId } = workflowInfo();
-  const base = { paymentIntentId: request.paymentIntentId, callWorkflowId: request.callWorkflowId, currency: request.currency };
+  const steps: StepRecord[] = [];
+  const base = { paymentIntentId: request.paymentIntentId, callWorkflowId: request.callWorkflowId, currency: request.currency, steps };
   const what = request.amount === undefined ? 'the remaining amount' : `${request.amount} ${request.currency.toUpperCase()} minor units`;
   setCurrentDetails(`**Refund** of ${what} on ${request.paymentIntentId}\n\n**Order:** ${request.orderId} · **Call:** ${request.callWorkflowId}`);
+  const idempotencyKey = refundIdempotencyKey(workflowId);
+  const entry = new StepLog(steps).begin('refund', {
+    activity: 'refundPayment',
+    paymentIntentId: request.paymentIntentId,
+    currency: request.currency,
+    idempotencyKey,
+    ...(request.amount !== undefined ? { amount: request.amount } : {}),
+  });
   try {
     const refund = await refundPayment({
       paymentIntentId: request.paymentIntentId,
       ...(request.amount !== undefined ? { amount: request.amount } : {}),
       reason: request.reason,
-      idempotencyKey: refundIdempotencyKey(workflowId),
-      metadata: { call_workflow_id: request.callWorkflowId, order_id: request.orderId, refund_request: request.requestKey },
+      idempotencyKey,
+      metadata: {
+        call_workflow_id: request.callWorkflowId,
+        order_id: request.orderId,
+        refund_request: request.requestKey,
+        ...(request.cause ? { cause: request.cause } : {}),
+      },
     });
-    upsertSearchAttributes([
-      { key: PaycallStage, value: 'done' },
-      { key: PaycallOutcome, value: 'refunded' },
-      { key: PaycallAmount, value: refund.amount },
-    ]);
+    entry.ok({ refundId: refund.refundId, amount: refund.amount, code: refund.status });
+    setStatus('refunded');
     setCurrentDetails(`**Refunded** ${refund.amount} ${request.currency.toUpperCase()} minor units · ${refund.refundId}\n\n**Order:** ${request.orderId} · **Call:** ${request.callWorkflowId}`);
     return { status: 'refunded', refundId: refund.refundId, amount: refund.amount, ...base };
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     const refused = cause instanceof ApplicationFailure && cause.type === failureTypes.refundRefused;
-    upsertSearchAttributes([
-      { key: PaycallStage, value: 'done' },
-      { key: PaycallOutcome, value: refused ? 'refund-refused' : 'refund-failed' },
-      { key: PaycallFailureStep, value: 'refund' },
-    ]);
-    if (!refused) throw err; // retries exhausted: the workflow fails; a new request may run it again (same key)
-    const details = cause.details?.[0] as { code?: string } | undefined;
-    setCurrentDetails(`**Refund refused** by Stripe: ${cause.message}`);
-    return { status: 'refused', code: details?.code ?? 'refund_refused', message: cause.message, ...(request.amount !== undefined ? { amount: request.amount } : {}), ...base };
+    const message = cause instanceof Error ? cause.message : String(err);
+    const code = refused ? ((cause.details?.[0] as { code?: string } | undefined)?.code ?? 'refund_refused') : cause instanceof ApplicationFailure && cause.type ? cause.type : 'refund_failed';
+    entry.fail({ errorType: refused ? failureTypes.refundRefused : 'RefundFailed', code, message });
+    setStatus(refused ? 'refused' : 'failed');
+    if (!refused) throw err; // retries exhausted: the workflow fails; the same request may run it again (same key)
+    setCurrentDetails(`**Refund refused** by Stripe: ${message}`);
+    return { status: 'refused', code, message, ...(request.amount !== undefined ? { amount: request.amount } : {}), ...base };
   }
+}
+
+/** One upsert per refund, as before the status attribute existed (old histories replay the same commands). */
+function setStatus(status: RefundStatus): void {
+  upsertSearchAttributes([{ key: PaycallRefundStatus, value: status }]);
 }

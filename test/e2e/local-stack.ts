@@ -16,7 +16,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import { inject } from 'vitest';
 import { CallGateway } from '../../src/calls/call-gateway.js';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig, smsReceiptsEnabled, type Config } from '../../src/config/config.js';
 import { callWorkflowId, type CallOutcome } from '../../src/contract/call.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from '../../src/stand-ins/stripe-sandbox/server.js';
@@ -24,7 +24,7 @@ import { placeCall, type CallRecord, type PlaceCallOptions } from '../../src/sta
 import { createStripeClient } from '../../src/stripe/stripe-client.js';
 import { dataConverterFor } from '../../src/temporal/encryption-codec.js';
 import { createWebApp } from '../../src/web/app.js';
-import { buildActivities, smsReceiptsEnabled } from '../../src/worker/activity-deps.js';
+import { buildActivities } from '../../src/worker/activity-deps.js';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.js';
 import { quietRuntime, uniqueTaskQueue } from '../helpers/temporal.js';
 

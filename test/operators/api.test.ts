@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWorkflowId } from '../../src/contract/call.js';
-import { temporalUiBaseUrl } from '../../src/operators/web.js';
+import { callSteps, refundStatuses, shownOutcomes, troubledOutcomes } from '../../src/contract/vocabulary.js';
+import { temporalUiBaseUrl } from '../../src/operators/web/mount.js';
 import { TestCall } from '../helpers/test-call.js';
 import { playAbandoned, playDeclined, playPaid, scenarioSid, visa, type Played } from './support/scenarios.js';
 import { eventually, operatorToken, startOperatorStack, type OperatorStack } from './support/stack.js';
@@ -52,7 +53,10 @@ describe('operator API: authentication', () => {
   it('accepts the operator token and says which namespace it serves', async () => {
     const r = await stack.api('/api/session');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ namespace: stack.temporal.namespace, temporalUiUrl: 'http://localhost:8233', stepTitles: expect.any(Object) });
+    expect(r.body).toEqual({ namespace: stack.temporal.namespace, temporalUiUrl: 'http://localhost:8233', vocabulary: expect.any(Object), stepTitles: expect.any(Object) });
+    // The console's filters come from the contract's vocabulary, served here.
+    expect(r.body.vocabulary).toEqual({ steps: [...callSteps], outcomes: [...shownOutcomes], troubledOutcomes: [...troubledOutcomes], refundStatuses: [...refundStatuses] });
+    expect(r.body.vocabulary.outcomes).toContain('compensated');
     // The console names steps as the server does (no second copy of the names in the page).
     expect(r.body.stepTitles).toMatchObject({ charge: 'Charge', 'card-capture': 'Card capture', 'mark-paid': 'Mark order paid' });
     expect(r.headers.get('cache-control')).toBe('no-store');
@@ -282,7 +286,7 @@ describe('operator API: refunds', () => {
 
     // The call is found as refunded (through its refund workflows) and no longer as paid.
     const asRefunded = await listCalls(`outcome=refunded&order=${order.orderId}`);
-    expect(asRefunded.body.query).toContain("WorkflowType IN ('callWorkflow', 'refundWorkflow')");
+    expect(asRefunded.body.query).toContain("WorkflowType = 'refundWorkflow' AND (PaycallRefundStatus = 'refunded'");
     expect(asRefunded.body.calls).toHaveLength(1);
     expect(asRefunded.body.calls[0]).toMatchObject({ callSid: sid, outcome: 'refunded', callOutcome: 'paid', refundedText: '19.99 USD' });
     expect((await stack.api(`/api/calls?outcome=paid&order=${order.orderId}`)).body.calls).toEqual([]);

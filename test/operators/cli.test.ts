@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playDeclined, playPaid, type Played } from './support/scenarios.js';
 import { eventually, startOperatorStack, type OperatorStack } from './support/stack.js';
 
-const cli = (name: string) => fileURLToPath(new URL(`../../src/cli/${name}.ts`, import.meta.url));
+const cli = (name: string) => fileURLToPath(new URL(`../../src/operators/cli/${name}.ts`, import.meta.url));
 
 function run(name: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerSearchAttributes } from '../../src/cli/register-search-attributes.js';
+import { registerSearchAttributes } from '../../src/temporal/register-search-attributes.js';
 import { paycallSearchAttributes } from '../../src/contract/search-attributes.js';
-import { checkSearchAttributes, MissingSearchAttributesError } from '../../src/worker/search-attribute-check.js';
+import { checkSearchAttributes, MissingSearchAttributesError } from '../../src/temporal/search-attribute-check.js';
 import { connectTestTemporal, type TestTemporal } from '../helpers/temporal.js';
 
 let temporal: TestTemporal;

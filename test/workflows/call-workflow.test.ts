@@ -180,6 +180,30 @@ describe('call workflow', () => {
       failure: { step: 'charge', code: 'insufficient_funds' },
     });
     expect(mocks.markPaidCalls).toBe(0);
+    // The workflow's result carries its own step log: each attempt, with Stripe's codes and ids.
+    const { steps } = await call.outcome();
+    expect(steps?.map((s) => `${s.step}#${s.attempt}:${s.status}`)).toEqual([
+      'order-entry#1:ok',
+      'amount-confirmation#1:ok',
+      'card-capture#1:ok',
+      'charge#1:failed',
+      'card-capture#2:ok',
+      'charge#2:failed',
+      'card-capture#3:ok',
+      'charge#3:failed',
+    ]);
+    expect(steps?.[0]).toMatchObject({ input: '73021', activity: 'lookupOrder', order: { orderId: '73021', amount: 1999, currency: 'usd' } });
+    expect(steps?.[1]).toMatchObject({ input: '1', code: 'confirmed' });
+    expect(steps?.[2]).toMatchObject({ paymentMethodId: 'pm_card_visa', card: { brand: 'visa', last4: '4242' } });
+    expect(steps?.at(-1)).toMatchObject({
+      errorType: 'CardDeclined',
+      code: 'card_declined',
+      declineCode: 'insufficient_funds',
+      paymentIntentId: 'pi_declined',
+      idempotencyKey: `call-${call.input.callSid}/charge/3`,
+      activity: 'chargeCard',
+    });
+    for (const step of steps ?? []) expect(Date.parse(step.endedAt!)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
   });
 
   it('a failed capture re-prompts, then success pays', async () => {
@@ -225,7 +249,7 @@ describe('call workflow', () => {
     expect(mocks.markPaidCalls).toBe(1);
   });
 
-  it('marking the order paid failing for good refunds the charge', async () => {
+  it('marking the order paid failing for good refunds the charge, through the refund workflow as a child', async () => {
     const mocks = new MockActivities({ '73021': order73021 }, ['ok'], true);
     const call = await withCall(mocks, async (c) => {
       await c.start();
@@ -234,9 +258,15 @@ describe('call workflow', () => {
       const last = await c.pay(okCard);
       expect(last.final).toBe(true);
     });
-    expect(await call.outcome()).toMatchObject({ outcome: 'refunded', paymentIntentId: 'pi_paid', failure: { step: 'mark-paid', code: 'OrderNotPayable' } });
+    const outcome = await call.outcome();
+    expect(outcome).toMatchObject({ outcome: 'compensated', paymentIntentId: 'pi_paid', failure: { step: 'mark-paid', code: 'OrderNotPayable' } });
     expect(call.heard().at(-1)).toContain('refunded');
-    expect(mocks.refunds).toEqual([expect.objectContaining({ paymentIntentId: 'pi_paid', idempotencyKey: `call-${call.input.callSid}/refund/pi_paid` })]);
+    // One refund path: the same workflow and key scheme as an operator's refund.
+    expect(mocks.refunds).toEqual([expect.objectContaining({ paymentIntentId: 'pi_paid', idempotencyKey: 'paycall/refund-pi_paid-compensation' })]);
+    const child = temporal.client.workflow.getHandle('refund-pi_paid-compensation');
+    expect(await child.result()).toMatchObject({ status: 'refunded', refundId: 're_1', callWorkflowId: `call-${call.input.callSid}` });
+    expect((await child.describe()).memo).toMatchObject({ callWorkflowId: `call-${call.input.callSid}`, requestKey: 'compensation' });
+    expect(outcome.steps?.map((s) => `${s.step}:${s.status}`).slice(-3)).toEqual(['charge:ok', 'mark-paid:failed', 'refund:ok']);
   });
 
   it('transient Stripe failures are retried with the same key: one charge', async () => {

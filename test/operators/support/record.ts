@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { callWorkflowId } from '../../../src/contract/call.js';
-import { CallQueries } from '../../../src/operators/call-queries.js';
+import { CallQueries } from '../../../src/operators/read/call-queries.js';
 import { RefundService } from '../../../src/operators/refunds.js';
 import { playAbandoned, playCompensated, playDeclined, playPaid, type Played, type TestOrders } from './scenarios.js';
 

@@ -6,7 +6,7 @@
 import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { paycallSearchAttributes } from '../contract/search-attributes.js';
-import { exitOnStartupError } from './startup.js';
+import { exitOnStartupError } from '../process/startup.js';
 
 // @temporalio/proto is CommonJS: take the namespace from its default export under plain Node ESM.
 const { temporal } = proto;

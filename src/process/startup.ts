@@ -6,7 +6,7 @@ import { ConfigError } from '../config/config.js';
 import { DataDirError } from '../config/data-dir.js';
 import { isPortFree } from '../temporal/dev-server.js';
 import { TemporalCliMissingError } from '../temporal/temporal-cli.js';
-import { MissingSearchAttributesError } from '../worker/search-attribute-check.js';
+import { MissingSearchAttributesError } from '../temporal/search-attribute-check.js';
 
 export class PortBusyError extends Error {
   constructor(port: number, what: string, remedy: string) {

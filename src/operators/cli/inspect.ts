@@ -7,10 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { loadConfig } from '../config/config.js';
-import { CliUsageError, connectOperatorCli, exitOnCliError, renderTimelineText } from '../operators/cli-support.js';
-import { buildTimeline, decodeHistoryPayloads } from '../operators/timeline.js';
-import { dataConverterFor } from '../temporal/encryption-codec.js';
+import { loadConfig } from '../../config/config.js';
+import { dataConverterFor } from '../../temporal/encryption-codec.js';
+import { buildTimeline, decodeHistoryPayloads } from '../timeline/index.js';
+import { CliUsageError, connectOperatorCli, exitOnCliError } from './connect.js';
+import { renderTimelineText } from './render-text.js';
 
 const usage = 'usage: npm run inspect -- <CallSid|workflow id> [--json]   |   npm run inspect -- --history <file.json> [--json]';
 

@@ -1,7 +1,7 @@
 /**
  * The operator JSON API, mounted at /api:
  *
- *   GET  /api/session                 → { namespace, stepTitles, temporalUiUrl? }   (checks the token)
+ *   GET  /api/session                 → { namespace, vocabulary, stepTitles, temporalUiUrl? }   (checks the token)
  *   GET  /api/calls?outcome=&failedAt=&stage=&order=&since=&pageSize=&pageToken=
  *                                     → { calls: CallSummary[], nextPageToken?, query }
  *   GET  /api/calls/:id               → CallDetail   (id: CallSid, call-<CallSid> or refund-… id)
@@ -16,11 +16,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../logging/logger.js';
-import { callFiltersSchema, callIdSchema, type CallQueries } from './call-queries.js';
-import { OperatorError, describeZodError } from './errors.js';
-import { refundInputSchema, type RefundService } from './refunds.js';
-import { stepTitles } from './timeline.js';
+import { callSteps, refundStatuses, shownOutcomes, troubledOutcomes } from '../../contract/vocabulary.js';
+import type { Logger } from '../../logging/logger.js';
+import { OperatorError, describeZodError } from '../errors.js';
+import { callIdSchema, type CallQueries } from '../read/call-queries.js';
+import { callFiltersSchema } from '../read/filters.js';
+import { refundInputSchema, type RefundService } from '../refunds.js';
+import { stepTitles } from '../timeline/index.js';
 
 export interface OperatorApiDeps {
   queries: CallQueries;
@@ -67,7 +69,9 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
   router.use(requireOperator(deps.token));
 
   router.get('/session', (_req, res) => {
-    res.json({ namespace: deps.namespace, stepTitles, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
+    // The console takes every word it filters and colours by from here, not from a copy of its own.
+    const vocabulary = { steps: callSteps, outcomes: shownOutcomes, troubledOutcomes, refundStatuses };
+    res.json({ namespace: deps.namespace, vocabulary, stepTitles, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
   });
 
   router.get('/calls', async (req, res) => {

@@ -1,53 +1,7 @@
-/**
- * What `npm run inspect` and `npm run calls` share: a Temporal client from the environment
- * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PAYLOAD_ENCRYPTION_KEY) and plain-text rendering of
- * calls and timelines for a terminal.
- */
-import { Client, Connection } from '@temporalio/client';
-import { z } from 'zod';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { dataConverterFor } from '../temporal/encryption-codec.js';
-import { CallQueries, type CallDetail, type CallSummary } from './call-queries.js';
-import { OperatorError, describeZodError } from './errors.js';
-import { formatMoney, type Timeline, type TimelineEntry } from './timeline.js';
-import { temporalUiBaseUrl } from './web.js';
-
-export interface OperatorCli {
-  config: Config;
-  client: Client;
-  queries: CallQueries;
-  address: string;
-  close(): Promise<void>;
-}
-
-export class CliUsageError extends Error {}
-
-export async function connectOperatorCli(env: NodeJS.ProcessEnv = process.env): Promise<OperatorCli> {
-  const config = loadConfig(env);
-  const address = config.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address, connectTimeout: 3000 });
-  } catch (err) {
-    throw new OperatorError('temporal-unavailable', `Cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}). Is paycall running? Set TEMPORAL_ADDRESS to use another server.`);
-  }
-  const dataConverter = dataConverterFor(config);
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
-  const queries = new CallQueries(client, { namespace: config.TEMPORAL_NAMESPACE, temporalUiUrl: temporalUiBaseUrl(config) });
-  return { config, client, queries, address, close: () => connection.close() };
-}
-
-/** Prints one line for a problem the operator can act on, a stack trace otherwise; exit code 1. */
-export function exitOnCliError(err: unknown): never {
-  if (err instanceof z.ZodError) {
-    console.error(`paycall: ${describeZodError(err)}`);
-  } else if (err instanceof CliUsageError || err instanceof OperatorError || err instanceof ConfigError) {
-    console.error(`paycall: ${err.message}`);
-  } else {
-    console.error('paycall:', err);
-  }
-  process.exit(1);
-}
+/** Calls and timelines as plain text for a terminal (`npm run calls`, `npm run inspect`). */
+import { formatMoney } from '../../money/format.js';
+import type { CallDetail, CallSummary } from '../read/call-views.js';
+import type { Timeline, TimelineEntry } from '../timeline/index.js';
 
 interface Style {
   red(s: string): string;

@@ -2,10 +2,10 @@
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../logging/logger.js';
+import { CallQueries } from '../read/call-queries.js';
+import { RefundService } from '../refunds.js';
 import { createOperatorApiRouter } from './api-routes.js';
-import { CallQueries } from './call-queries.js';
-import { RefundService } from './refunds.js';
 
 export interface OperatorToolsOptions {
   client: Client;

@@ -5,8 +5,11 @@
 const tokenKey = 'paycall-operator-token';
 const refreshMs = 5000;
 
-const outcomes = ['paid', 'declined', 'abandoned', 'failed', 'refunded', 'transferred', 'refund-refused'];
-const steps = ['order-entry', 'amount-confirmation', 'card-capture', 'charge', 'mark-paid', 'receipt', 'refund', 'confirmation'];
+// Outcomes, steps and which outcomes are trouble come from the server (GET /api/session),
+// which takes them from src/contract/vocabulary.ts: the console keeps no list of its own.
+const vocabulary = () => state.session?.vocabulary ?? { steps: [], outcomes: [], troubledOutcomes: [], refundStatuses: [] };
+/** The steps a call can fail at (not the bookends greeting and done). */
+const failableSteps = () => vocabulary().steps.filter((s) => s !== 'greeting' && s !== 'done');
 /** A step's display name, as the server names it (GET /api/session). */
 const stepName = (step) => state.session?.stepTitles?.[step] ?? step;
 const sinceChoices = [
@@ -253,8 +256,8 @@ async function renderList(params) {
         location.hash = `#/calls${next.toString() ? `?${next}` : ''}`;
       },
     },
-    select('outcome', 'Outcome', [['', 'Any outcome'], ...outcomes.map((o) => [o, o])], filters.outcome),
-    select('failedAt', 'Failed at', [['', 'Any step'], ...steps.map((s) => [s, stepName(s)])], filters.failedAt),
+    select('outcome', 'Outcome', [['', 'Any outcome'], ...vocabulary().outcomes.map((o) => [o, o])], filters.outcome),
+    select('failedAt', 'Failed at', [['', 'Any step'], ...failableSteps().map((s) => [s, stepName(s)])], filters.failedAt),
     el(
       'div',
       { class: 'field' },
@@ -322,7 +325,7 @@ function callsTable(page, filters, pageTokens) {
   const caption = `${page.calls.length} ${page.calls.length === 1 ? 'call' : 'calls'}${described ? ` with ${described}` : ''}${pageTokens.length ? ` (page ${pageTokens.length + 1})` : ''}, newest first`;
   if (page.calls.length === 0) return [el('p', { class: 'empty card' }, `No calls${described ? ` with ${described}` : ''}.`)];
   const rows = page.calls.map((call) => {
-    const failed = ['declined', 'failed', 'abandoned', 'refund-refused'].includes(call.outcome);
+    const failed = vocabulary().troubledOutcomes.includes(call.outcome);
     return el(
       'tr',
       { class: failed ? 'row-failed' : '' },
@@ -524,7 +527,7 @@ function refundSection(d, reload) {
           ? 'A refund is in progress.'
           : d.refundedAmount
             ? 'Fully refunded.'
-            : d.callOutcome === 'refunded'
+            : d.callOutcome === 'compensated'
               ? 'The call refunded this payment itself.'
               : `Nothing to refund: the call ended ${d.callOutcome ?? d.status} without a payment.`;
     section.append(el('p', { class: 'muted', id: 'refund-unavailable' }, why), status);

@@ -4,11 +4,13 @@
  * Lists calls, newest first, with the one-line answer to "where did it fail?".
  */
 import { parseArgs } from 'node:util';
-import { callFiltersSchema } from '../operators/call-queries.js';
-import { CliUsageError, connectOperatorCli, exitOnCliError, renderCallsTable } from '../operators/cli-support.js';
+import { shownOutcomes } from '../../contract/vocabulary.js';
+import { callFiltersSchema } from '../read/filters.js';
+import { CliUsageError, connectOperatorCli, exitOnCliError } from './connect.js';
+import { renderCallsTable } from './render-text.js';
 
 const usage =
-  'usage: npm run calls -- [--outcome paid|declined|abandoned|failed|refunded|transferred|refund-refused] [--failed-at <step>] [--order <id>] [--since 2h|<ISO date>] [--stage <step>] [--limit N] [--page-token T] [--json]';
+  `usage: npm run calls -- [--outcome ${shownOutcomes.join('|')}] [--failed-at <step>] [--order <id>] [--since 2h|<ISO date>] [--stage <step>] [--limit N] [--page-token T] [--json]`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

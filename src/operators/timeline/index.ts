@@ -1,0 +1,6 @@
+/** A call's story for operators: build it from a history (and the step log), merge refunds in. */
+export { buildTimeline, type BuildOptions } from './build.js';
+export { decodeHistoryPayloads } from './decode-history.js';
+export { stepTitles } from './describe.js';
+export { mergeRefunds } from './merge.js';
+export type { EntryStatus, ExecutionStatus, Timeline, TimelineEntry, TimelineError, TimelineStep } from './types.js';

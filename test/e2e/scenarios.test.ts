@@ -5,6 +5,8 @@
  * heard, and the sandbox's PaymentIntents.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callWorkflowId } from '../../src/contract/call.js';
+import { buildTimeline } from '../../src/operators/timeline/index.js';
 import { findSecrets, heardText, loadScenario, type CallRecord } from '../../src/stand-ins/phone-simulator/index.js';
 import { recordHistoryIfAsked } from './history-recorder.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
@@ -31,7 +33,11 @@ async function call(name: string, options: Parameters<LocalStack['call']>[0]) {
   await recordHistoryIfAsked(stack.client, record.callSid, name);
   // Card data never reaches paycall: no typed card number in any request the simulator sent.
   expect(findSecrets(record, typedSecrets)).toEqual([]);
-  return { record, outcome, intents, heard: heardText(record).join(' | '), succeeded: intents.filter((i) => i.status === 'succeeded') };
+  // Operators read the call from the workflow's own step log, and it names the failing step.
+  const timeline = buildTimeline(await stack.client.workflow.getHandle(callWorkflowId(record.callSid)).fetchHistory());
+  expect(timeline.source).toBe('step-log');
+  expect(timeline.entries.filter((e) => e.failing).map((e) => e.step)).toEqual(outcome.failure ? [outcome.failure.step] : []);
+  return { record, outcome, intents, timeline, heard: heardText(record).join(' | '), succeeded: intents.filter((i) => i.status === 'succeeded') };
 }
 
 function endedBy(record: CallRecord): string {

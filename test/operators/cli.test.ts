@@ -80,7 +80,7 @@ describe('npm run inspect', () => {
   });
 
   it('reads a history file without a server', async () => {
-    const file = fileURLToPath(new URL('./histories/refunded.json', import.meta.url));
+    const file = fileURLToPath(new URL('./histories/2026-11-27/refunded.json', import.meta.url));
     const { code, stdout } = await run('inspect', ['--history', file], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(0);
     expect(stdout).toMatch(/Where did it fail\?  Charged 19\.99 USD \(pi_\w+\) but marking the order paid failed \(OrderNotPayable/);

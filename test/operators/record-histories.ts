@@ -1,6 +1,6 @@
 /**
  * `npm run histories:operators`: records the operator timeline fixtures in
- * test/operators/histories/ (paid, declined, abandoned, refunded, operator-refund) on a
+ * test/operators/histories/<today>/ (paid, declined, abandoned, refunded, operator-refund) on a
  * fresh in-memory dev server, with the real Stripe activities against a local sandbox.
  * Stack traces are dropped (they hold local paths and say nothing to an operator).
  */
@@ -14,7 +14,7 @@ import { startTestSandbox } from '../helpers/sandbox.js';
 import { recordScenarios, recordedScenarios } from './support/record.js';
 import { operatorTestActivities, TestOrders } from './support/scenarios.js';
 
-const outDir = fileURLToPath(new URL('./histories/', import.meta.url));
+const outDir = fileURLToPath(new URL(`./histories/${new Date().toISOString().slice(0, 10)}/`, import.meta.url));
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const server = await startDevServer({});

@@ -1,6 +1,6 @@
 /**
- * The replay net: every recorded call history (test/replay/histories/, made by
- * `npm run histories:record`) must replay against the current workflow code. A failure
+ * The replay net: every recorded history (test/replay/histories/<set>/, made by
+ * `npm run histories:record`, and the operator fixtures) must replay against the current workflow code. A failure
  * names the history file and the error, which says which event no longer matches.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -12,15 +12,33 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../helpers/temporal.js';
 
-const historiesDir = fileURLToPath(new URL('./histories/', import.meta.url));
+/**
+ * Sets of recorded histories, one folder per recording date (`npm run histories:record`
+ * writes today's). Older sets stay as long as calls of their age may still be in flight:
+ * they prove the patched() branches for those calls. The operator fixtures replay too.
+ */
+const historySets = [
+  { label: '', dir: fileURLToPath(new URL('./histories/', import.meta.url)) },
+  { label: 'operators/', dir: fileURLToPath(new URL('../operators/histories/', import.meta.url)) },
+];
+
+/** The oldest set holds the calls that began before every patch: the net's own checks use one of them. */
+const oldestHappyPath = '2026-11-27/happy-path-en.json';
 
 async function loadHistories(): Promise<{ file: string; workflowId: string; history: ReturnType<typeof historyFromJSON> }[]> {
-  const files = (await readdir(historiesDir)).filter((f) => f.endsWith('.json')).sort();
+  const found: { file: string; path: string }[] = [];
+  for (const { label, dir } of historySets) {
+    for (const set of (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory())) {
+      for (const file of (await readdir(path.join(dir, set.name))).filter((f) => f.endsWith('.json'))) {
+        found.push({ file: `${label}${set.name}/${file}`, path: path.join(dir, set.name, file) });
+      }
+    }
+  }
   return Promise.all(
-    files.map(async (file) => ({
+    found.sort((a, b) => a.file.localeCompare(b.file)).map(async ({ file, path: full }) => ({
       file,
-      workflowId: path.basename(file, '.json'),
-      history: historyFromJSON(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))),
+      workflowId: file.replace(/\.json$/, ''),
+      history: historyFromJSON(JSON.parse(await readFile(full, 'utf8'))),
     })),
   );
 }
@@ -54,7 +72,7 @@ describe('replay of recorded call histories', () => {
   });
 
   it('catches an incompatible change: an unguarded new timer fails replay', async () => {
-    const histories = (await loadHistories()).filter((h) => h.file === 'happy-path-en.json');
+    const histories = (await loadHistories()).filter((h) => h.file === oldestHappyPath);
     expect(histories).toHaveLength(1);
     const failures = await replayAll(await bundleOf('call-workflow-with-extra-timer.ts'), histories);
     expect(failures).toHaveLength(1);
@@ -62,7 +80,7 @@ describe('replay of recorded call histories', () => {
   });
 
   it('lets the same change through when it is guarded by patched()', async () => {
-    const histories = (await loadHistories()).filter((h) => h.file === 'happy-path-en.json');
+    const histories = (await loadHistories()).filter((h) => h.file === oldestHappyPath);
     const failures = await replayAll(await bundleOf('call-workflow-with-patched-timer.ts'), histories);
     expect(failures.map((f) => f.error.message)).toEqual([]);
   });

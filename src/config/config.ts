@@ -58,6 +58,8 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** The longest order number a caller may key; longer input is withheld before the workflow sees it. */
+  ORDER_NUMBER_MAX_LENGTH: z.coerce.number().int().min(1).max(30).default(12),
   WEBHOOK_DEADLINE_MS: z.coerce.number().int().min(200).max(10_000).default(3000),
   OPERATOR_TOKEN: optionalString,
   /** base64 of 32 random bytes (`openssl rand -base64 32`): encrypts Temporal payloads. */

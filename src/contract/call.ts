@@ -28,12 +28,27 @@ export interface CallInput {
 /** What a caller did, as the web layer reports it. */
 export type CallerEvent =
   | { kind: 'start' }
-  | { kind: 'digits'; turn: number; digits: string }
+  | {
+      kind: 'digits';
+      turn: number;
+      digits: string;
+      /**
+       * The web layer kept the caller's digits out (`digits` is then empty): a card-like
+       * number (13–19 digits passing Luhn), or more digits than an order number can have.
+       */
+      withheld?: WithheldDigits;
+    }
   | { kind: 'pay-result'; turn: number; pay: PayResult };
+
+/** Why a `<Gather>`'s digits did not reach the workflow. */
+export const withheldDigitsReasons = ['card-number', 'too-long'] as const;
+export type WithheldDigits = (typeof withheldDigitsReasons)[number];
 
 /** The `<Pay>` action callback, minus anything that is not safe to keep. */
 export interface PayResult {
   result: PayResultCode;
+  /** Twilio's own Result when paycall did not recognise it (result is then `unrecognized-result`). */
+  rawResult?: string;
   /** Stripe PaymentMethod id (`pm_…`) when result is success. */
   paymentToken?: string;
   paymentCardType?: string;
@@ -53,6 +68,8 @@ export const payResultCodes = [
   'caller-hung-up',
   'validation-error',
   'internal-error',
+  /** A Result Twilio sent that paycall does not know: a failed capture, its raw value kept in `rawResult`. */
+  'unrecognized-result',
 ] as const;
 export type PayResultCode = (typeof payResultCodes)[number];
 

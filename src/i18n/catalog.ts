@@ -29,6 +29,9 @@ export interface Catalog {
   askOrderNumber: string;
   noInput: string;
   orderMalformed: string;
+  /** A card number keyed where it does not belong (order number, menu): it was not kept. */
+  cardNumberNotHere: string;
+  orderTooLong: string;
   orderNotFound: (digits: string) => string;
   orderAlreadyPaid: string;
   orderEntryGaveUp: string;
@@ -72,6 +75,8 @@ const enUS: Catalog = {
   askOrderNumber: 'Please enter your order number, followed by the pound key.',
   noInput: 'Sorry, we did not receive any input.',
   orderMalformed: 'Sorry, an order number is made of digits only.',
+  cardNumberNotHere: 'Please do not enter a card number here. We did not keep it. We will ask for your card later, on a secure prompt.',
+  orderTooLong: 'Sorry, that number is too long to be an order number.',
   orderNotFound: (digits) => `Sorry, we could not find order ${spellDigits(digits)}.`,
   orderAlreadyPaid: 'That order has already been paid. Thank you.',
   orderEntryGaveUp: 'We could not find your order. Please check your order number and call again. Goodbye.',
@@ -129,6 +134,8 @@ const jaJP: Catalog = {
   askOrderNumber: 'ご注文番号を入力し、最後にシャープを押してください。',
   noInput: '入力が確認できませんでした。',
   orderMalformed: '注文番号は数字のみで入力してください。',
+  cardNumberNotHere: 'ここではカード番号を入力しないでください。入力された番号は保存していません。カード番号は後ほど安全な方法でお伺いします。',
+  orderTooLong: '注文番号としては桁数が多すぎます。',
   orderNotFound: (digits) => `注文番号 ${spellDigits(digits)} が見つかりませんでした。`,
   orderAlreadyPaid: 'このご注文はすでにお支払い済みです。ありがとうございます。',
   orderEntryGaveUp: 'ご注文が見つかりませんでした。注文番号をご確認のうえ、おかけ直しください。失礼いたします。',

@@ -30,13 +30,20 @@ import type { RefundView } from './read/call-views.js';
 import { refundableOf } from './read/payment-ledger.js';
 import { OperatorError } from './errors.js';
 
-export const refundInputSchema = z.object({
-  /** Minor units; omitted = everything that is left. */
-  amount: z.number().int().positive().max(100_000_000).optional(),
-  /** Names this request; send the same one again to retry it safely (the console makes one per confirmation). */
-  requestId: z.string().regex(requestKeyPattern, 'letters, digits, _ and -, at most 64').optional(),
-  reason: z.enum(refundReasons).default('requested_by_customer'),
-});
+/** A refund says what it refunds: an `amount` in minor units, or `full: true` for everything left. */
+export const refundInputSchema = z
+  .object({
+    amount: z.number().int().positive().max(100_000_000).optional(),
+    full: z.literal(true).optional(),
+    /** Names this request; send the same one again to retry it safely (the console makes one per confirmation). */
+    requestId: z.string().regex(requestKeyPattern, 'letters, digits, _ and -, at most 64').optional(),
+    reason: z.enum(refundReasons).default('requested_by_customer'),
+  })
+  .strict()
+  .refine((input) => (input.amount !== undefined) !== (input.full === true), {
+    message: 'say what to refund: "amount" (minor units) or "full": true, one of the two',
+    path: ['amount'],
+  });
 export type RefundInput = z.input<typeof refundInputSchema>;
 
 export interface RefundResponse {

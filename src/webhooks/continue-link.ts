@@ -6,16 +6,17 @@
  */
 import { z } from 'zod';
 import type { CallerEvent } from '../contract/call.js';
-import { payResultCodes } from '../contract/call.js';
+import { payResultCodes, withheldDigitsReasons } from '../contract/call.js';
 
 const callerEventSchema: z.ZodType<CallerEvent> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('start') }),
-  z.object({ kind: z.literal('digits'), turn: z.number().int().positive(), digits: z.string().max(64).regex(/^[0-9*#]*$/) }),
+  z.object({ kind: z.literal('digits'), turn: z.number().int().positive(), digits: z.string().max(256).regex(/^[0-9*#]*$/), withheld: z.enum(withheldDigitsReasons).optional() }),
   z.object({
     kind: z.literal('pay-result'),
     turn: z.number().int().positive(),
     pay: z.object({
       result: z.enum(payResultCodes),
+      rawResult: z.string().max(64).regex(/^[A-Za-z0-9_-]*$/).optional(),
       paymentToken: z.string().regex(/^pm_[A-Za-z0-9_]+$/).optional(),
       paymentCardType: z.string().max(32).optional(),
       paymentCardNumber: z
@@ -23,7 +24,7 @@ const callerEventSchema: z.ZodType<CallerEvent> = z.discriminatedUnion('kind', [
         .max(32)
         .refine((v) => (v.match(/[0-9]/g) ?? []).length <= 4)
         .optional(),
-      expirationDate: z.string().max(8).optional(),
+      expirationDate: z.string().max(16).optional(),
       paymentError: z.string().max(500).optional(),
       payErrorCode: z.string().max(32).optional(),
       connectorError: z.string().max(500).optional(),

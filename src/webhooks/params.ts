@@ -1,20 +1,34 @@
 /**
- * What each Twilio webhook may send, validated with zod. Card fields must arrive masked:
- * a card number with more than four digits is refused (and never echoed back), and the
- * security code is never read at all.
+ * What each Twilio webhook may send, validated with zod. Strict where it protects
+ * (signatures are checked before this, ids, turn numbers, the PaymentMethod id); tolerant
+ * where Twilio's formats may vary, because a 400 makes Twilio play its application-error
+ * message to a caller: an unknown `<Pay>` Result is a failed capture with its raw value
+ * kept, an odd expiry is kept as sent, long addresses (SIP) are accepted. Card data never
+ * passes: a card number is masked down to its last four digits, card-like numbers in free
+ * text are redacted, and the security code is never read at all.
  */
 import { z } from 'zod';
-import { payResultCodes, type PayResult } from '../contract/call.js';
+import { payResultCodes, type PayResult, type PayResultCode } from '../contract/call.js';
+import { isCardLike, redactCardNumbers } from '../privacy/card-numbers.js';
 
 const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'CallSid must be CA followed by 32 hex digits');
-const text = (max: number) => z.string().max(max).optional();
+
+/** Free text from Twilio: cut to `max` characters, card-like numbers redacted, '' → absent. */
+const freeText = (max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? undefined : redactCardNumbers(value).slice(0, max)));
+
+/** A phone number, `client:…` or a SIP address (which can be long). */
+const address = z.string().max(2048).optional();
 
 export const voiceParams = z.object({
   CallSid: callSid,
   AccountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AccountSid must be AC followed by 32 hex digits'),
-  From: text(64),
-  To: text(64),
-  CallStatus: text(32),
+  From: address,
+  To: address,
+  CallStatus: freeText(64),
 });
 
 export const turnQuery = z.object({
@@ -24,54 +38,65 @@ export const turnQuery = z.object({
 export const gatherParams = voiceParams.extend({
   Digits: z
     .string()
-    .max(64)
+    .max(256)
     .regex(/^[0-9*#]*$/, 'Digits may only contain 0-9, * and #')
     .default(''),
 });
 
-/** Masked by Twilio: at most the last four digits visible. */
-const maskedCardNumber = z
+/** Twilio masks the card number (`xxxx-xxxx-xxxx-4242`); whatever arrives, only the last four digits are kept. */
+export function maskCardNumber(value: string): string | undefined {
+  const digits = value.replace(/[^0-9]/g, '');
+  if (digits.length === 0) return value.slice(0, 32) || undefined;
+  if (digits.length <= 4) return value.slice(0, 32);
+  return `xxxx-xxxx-xxxx-${digits.slice(-4)}`;
+}
+
+const cardNumber = z
   .string()
-  .max(32)
-  .refine((value) => (value.match(/[0-9]/g) ?? []).length <= 4, 'PaymentCardNumber must be masked (a full card number is refused)');
+  .optional()
+  .transform((value) => (value ? maskCardNumber(value) : undefined));
+
+/** MMYY as Twilio sends it; anything else is kept as sent (short, never card-like). */
+const expiry = z
+  .string()
+  .optional()
+  .transform((value) => (value && !isCardLike(value.replace(/[^0-9]/g, '')) ? value.slice(0, 16) : undefined));
 
 export const payParams = voiceParams.extend({
-  Result: z.enum(payResultCodes),
+  Result: z.string().min(1, 'Result is required').max(256),
   PaymentToken: z
     .string()
     .regex(/^pm_[A-Za-z0-9_]+$/, 'PaymentToken must be a Stripe PaymentMethod id (pm_…)')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  PaymentCardType: text(32),
-  PaymentCardNumber: maskedCardNumber.optional(),
-  ExpirationDate: z
-    .string()
-    .regex(/^[0-9]{4}$/, 'ExpirationDate must be MMYY')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
-  PaymentError: text(500),
-  PayErrorCode: text(32),
-  ConnectorError: text(500),
+  PaymentCardType: freeText(32),
+  PaymentCardNumber: cardNumber,
+  ExpirationDate: expiry,
+  PaymentError: freeText(500),
+  PayErrorCode: freeText(32),
+  ConnectorError: freeText(500),
 });
 
 export const payStatusParams = z.object({
   CallSid: callSid,
-  For: z.string().max(64).default(''),
-  ErrorType: text(64),
-  Attempt: z.coerce.number().int().min(0).max(10).optional(),
-  PaymentCardNumber: maskedCardNumber.optional(),
+  For: freeText(64).transform((v) => v ?? ''),
+  ErrorType: freeText(64),
+  Attempt: z.coerce.number().int().min(0).max(100).optional().catch(undefined),
+  PaymentCardNumber: cardNumber,
 });
 
 export const statusParams = voiceParams.extend({
-  CallStatus: z.string().max(32),
-  CallDuration: z.coerce.number().int().min(0).optional(),
+  CallStatus: z.string().min(1).max(64),
+  CallDuration: z.coerce.number().int().min(0).optional().catch(undefined),
 });
 
 export type PayParams = z.infer<typeof payParams>;
 
 /** Only the fields paycall keeps from a `<Pay>` action callback. */
 export function toPayResult(params: PayParams): PayResult {
+  const known = (payResultCodes as readonly string[]).includes(params.Result);
   const optional = {
+    rawResult: known ? undefined : params.Result.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64),
     paymentToken: params.PaymentToken,
     paymentCardType: params.PaymentCardType,
     paymentCardNumber: params.PaymentCardNumber,
@@ -81,7 +106,7 @@ export function toPayResult(params: PayParams): PayResult {
     connectorError: params.ConnectorError,
   };
   return {
-    result: params.Result,
+    result: known ? (params.Result as PayResultCode) : 'unrecognized-result',
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined && v !== '')),
   };
 }

@@ -11,15 +11,16 @@ import { e164, localeForNumber, type Config } from '../config/config.js';
 import type { CallInput, CallerEvent } from '../contract/call.js';
 import { catalogFor } from '../i18n/catalog.js';
 import type { Logger } from '../logging/logger.js';
+import { callerDigits } from './caller-digits.js';
 import { continueQuery, continueUrl } from './continue-link.js';
-import { describeProblems, gatherParams, payParams, payStatusParams, statusParams, toPayResult, turnQuery, voiceParams } from './params.js';
+import { describeProblems, gatherParams, payParams, payStatusParams, statusParams, toPayResult, turnQuery, voiceParams, type PayParams } from './params.js';
 import { renderGoodbye, renderHold, renderTurn } from './render-twiml.js';
 import { requireTwilioSignature } from './twilio-signature.js';
 import { updateIdFor } from './update-id.js';
 
 export type TwilioRoutesConfig = Pick<
   Config,
-  'publicBaseUrl' | 'TWILIO_PAY_CONNECTOR' | 'OPERATOR_NUMBER' | 'TWILIO_SMS_FROM' | 'LOCALE' | 'LOCALE_BY_NUMBER'
+  'publicBaseUrl' | 'TWILIO_PAY_CONNECTOR' | 'OPERATOR_NUMBER' | 'TWILIO_SMS_FROM' | 'LOCALE' | 'LOCALE_BY_NUMBER' | 'ORDER_NUMBER_MAX_LENGTH'
 >;
 
 export interface TwilioRoutesDeps {
@@ -94,11 +95,15 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
   }));
 
   router.post('/gather', handler(gatherParams, turnQuery, async (req, res, params, query) => {
-    await answer(res, callInputOf(params), { kind: 'digits', turn: query.turn, digits: params.Digits }, updateIdFor(req, 'gather'), 0);
+    // Withheld before anything else sees them: a card-like number never reaches the workflow or the Update id.
+    const keyed = callerDigits(params.Digits, deps.config.ORDER_NUMBER_MAX_LENGTH);
+    const event: CallerEvent = { kind: 'digits', turn: query.turn, ...keyed };
+    await answer(res, callInputOf(params), event, updateIdFor(req, 'gather', { Digits: keyed.withheld ? `withheld:${keyed.withheld}` : keyed.digits }), 0);
   }));
 
   router.post('/pay', handler(payParams, turnQuery, async (req, res, params, query) => {
-    await answer(res, callInputOf(params), { kind: 'pay-result', turn: query.turn, pay: toPayResult(params) }, updateIdFor(req, 'pay'), 0);
+    const pay = toPayResult(params);
+    await answer(res, callInputOf(params), { kind: 'pay-result', turn: query.turn, pay }, updateIdFor(req, 'pay', payFieldsForId(params)), 0);
   }));
 
   router.post('/continue', handler(voiceParams, continueQuery, async (_req, res, params, query) => {
@@ -165,6 +170,19 @@ function handler<B extends z.ZodType, Q extends z.ZodType | undefined>(
     }
     await run(req, res, parsedBody.data, parsedQuery as Q extends z.ZodType ? z.infer<Q> : undefined);
   };
+}
+
+/** The `<Pay>` fields as the Update id hashes them: masked and redacted, as paycall keeps them. */
+function payFieldsForId(params: PayParams): Record<string, string> {
+  const fields: Record<string, string | undefined> = {
+    Result: params.Result,
+    PaymentToken: params.PaymentToken,
+    PaymentCardNumber: params.PaymentCardNumber,
+    ExpirationDate: params.ExpirationDate,
+    PaymentError: params.PaymentError,
+    ConnectorError: params.ConnectorError,
+  };
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v ?? '']));
 }
 
 function sendTwiml(res: Response, twiml: string): void {

@@ -108,7 +108,14 @@ class CallDialogue {
       const answer = await this.ask(preface, gatherDigits(this.text.askOrderNumber, this.locale, { finishOnKey: '#' }));
       if (answer.kind === 'hung-up') return this.abandoned(entry, {}, answer.reason);
       const digits = answer.kind === 'digits' ? answer.digits.replace(/#$/, '') : '';
-      if (digits === '') {
+      const withheld = answer.kind === 'digits' ? answer.withheld : undefined;
+      if (withheld === 'card-number') {
+        failure = this.progress.fail(entry, { code: 'card-like-number', message: 'card-like number entered at order entry (redacted)' });
+        preface = [this.text.cardNumberNotHere];
+      } else if (withheld === 'too-long') {
+        failure = this.progress.fail(entry, { code: 'order-number-too-long', message: 'Order number too long (not kept)' });
+        preface = [this.text.orderTooLong];
+      } else if (digits === '') {
         failure = this.progress.fail(entry, { code: 'no-input', message: 'No order number entered' });
         preface = [this.text.noInput];
       } else if (!/^[0-9]{1,20}$/.test(digits)) {
@@ -146,6 +153,19 @@ class CallDialogue {
       const answer = await this.ask(preface, gatherDigits(this.text.menu(operatorAvailable), this.locale, { numDigits: 1 }));
       if (answer.kind === 'hung-up') return this.abandoned(entry, order, answer.reason);
       const choice = answer.kind === 'digits' ? answer.digits : '';
+      const withheld = answer.kind === 'digits' ? answer.withheld : undefined;
+      if (withheld) {
+        invalidChoices++;
+        const failure = this.progress.fail(
+          entry,
+          withheld === 'card-number'
+            ? { code: 'card-like-number', message: 'card-like number entered at the menu (redacted)' }
+            : { code: 'invalid-choice', message: 'Menu input too long (not kept)' },
+        );
+        if (invalidChoices >= maxMenuAttempts) return this.giveUp(failure, this.text.menuGaveUp, order);
+        preface = [withheld === 'card-number' ? this.text.cardNumberNotHere : this.text.invalidChoice];
+        continue;
+      }
       if (choice === '1') return this.stillUnpaid(order, entry);
       if (choice === '2') {
         entry.info('repeat', { input: choice });

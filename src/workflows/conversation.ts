@@ -6,12 +6,12 @@
  * gets the current turn back.
  */
 import { condition } from '@temporalio/workflow';
-import type { CallerEvent } from '../contract/call.js';
+import type { CallerEvent, WithheldDigits } from '../contract/call.js';
 import type { Instruction, Turn } from '../contract/instructions.js';
 
 /** An answer to a turn, or why none came. */
 export type Answer =
-  | { kind: 'digits'; digits: string }
+  | { kind: 'digits'; digits: string; withheld?: WithheldDigits }
   | { kind: 'pay-result'; event: Extract<CallerEvent, { kind: 'pay-result' }> }
   /** The caller hung up, or Twilio stopped calling back (the call is gone). */
   | { kind: 'hung-up'; reason: 'caller-hung-up' | 'no-response' };
@@ -47,7 +47,7 @@ export class Conversation {
     const event = this.takeAnswer();
     if (this.hungUp && !event) return { kind: 'hung-up', reason: 'caller-hung-up' };
     if (!answered || !event || event.kind === 'start') return { kind: 'hung-up', reason: 'no-response' };
-    if (event.kind === 'digits') return { kind: 'digits', digits: event.digits };
+    if (event.kind === 'digits') return { kind: 'digits', digits: event.digits, ...(event.withheld ? { withheld: event.withheld } : {}) };
     return { kind: 'pay-result', event };
   }
 

@@ -3,6 +3,7 @@
  * the real Stripe activities against the local sandbox, then found, read and refunded
  * over HTTP exactly as the console does.
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWorkflowId } from '../../src/contract/call.js';
 import { callSteps, refundStatuses, shownOutcomes, troubledOutcomes } from '../../src/contract/vocabulary.js';
@@ -234,7 +235,7 @@ describe('operator API: one call', () => {
     expect(r.body.state).toMatchObject({ step: 'card-capture', captureAttempts: 1, orderEntryAttempts: 1, hungUp: false });
     expect(r.body.whereFailed).toBe('In progress: card capture; no problems so far.');
     expect(r.body.timeline.entries.at(-1)).toMatchObject({ step: 'card-capture', status: 'running' });
-    const refund = await stack.api(`/api/calls/${call.input.callSid}/refunds`, { method: 'POST', body: '{}' });
+    const refund = await stack.api(`/api/calls/${call.input.callSid}/refunds`, { method: 'POST', body: '{"full":true}' });
     expect(refund.status).toBe(409);
     expect(refund.body.error.code).toBe('call-in-progress');
     await call.pay(visa);
@@ -266,10 +267,10 @@ describe('operator API: refunds', () => {
       message: 'A refund of 15.00 USD is more than the 14.99 USD left to refund (paid 19.99 USD, already refunded 5.00 USD).',
     });
 
-    const rest = await post({});
+    const rest = await post({ full: true });
     expect(rest.status).toBe(200);
     expect(rest.body.refund).toMatchObject({ status: 'refunded', amount: 1499, workflowId: `refund-${pi}-full` });
-    expect((await post({})).body).toMatchObject({ attached: true, refund: { refundId: rest.body.refund.refundId } });
+    expect((await post({ full: true })).body).toMatchObject({ attached: true, refund: { refundId: rest.body.refund.refundId } });
 
     const refunds = await stack.sandbox.stripe().refunds.list({ payment_intent: pi });
     expect(refunds.data.map((r) => r.amount).sort()).toEqual([1499, 500]);
@@ -280,7 +281,7 @@ describe('operator API: refunds', () => {
     expect(detail.body.whereFailed).toContain('Then refunded 19.99 USD in full by an operator');
     expect(detail.body.timeline.entries.filter((e: { title: string }) => e.title === 'Refund (Stripe)')).toHaveLength(2);
 
-    const nothingLeft = await post({ requestId: 'req-another' });
+    const nothingLeft = await post({ full: true, requestId: 'req-another' });
     expect(nothingLeft.status).toBe(422);
     expect(nothingLeft.body.error).toEqual({ code: 'already-refunded', message: 'Nothing left to refund: 19.99 USD of 19.99 USD has already been refunded.' });
 
@@ -294,7 +295,7 @@ describe('operator API: refunds', () => {
 
   it('a double click (two identical requests at once) refunds exactly once', async () => {
     const { call, outcome } = await playPaid(stack.temporal.client, stack.taskQueue, stack.orders.add());
-    const post = () => stack.api(`/api/calls/${call.input.callSid}/refunds`, { method: 'POST', body: JSON.stringify({ requestId: 'double-click-1' }) });
+    const post = () => stack.api(`/api/calls/${call.input.callSid}/refunds`, { method: 'POST', body: JSON.stringify({ full: true, requestId: 'double-click-1' }) });
     const [a, b] = await Promise.all([post(), post()]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.body.refund.refundId).toBe(b.body.refund.refundId);
@@ -321,15 +322,48 @@ describe('operator API: refunds', () => {
   });
 
   it('refuses calls that charged nothing, and validates the body', async () => {
-    const declinedRefund = await stack.api(`/api/calls/${declined.call.input.callSid}/refunds`, { method: 'POST', body: '{}' });
+    const declinedRefund = await stack.api(`/api/calls/${declined.call.input.callSid}/refunds`, { method: 'POST', body: '{"full":true}' });
     expect(declinedRefund.status).toBe(409);
     expect(declinedRefund.body.error).toEqual({ code: 'not-refundable', message: 'This call cannot be refunded: its outcome is declined, so nothing was charged.' });
     const sid = paid.call.input.callSid;
-    for (const body of ['{"amount":-5}', '{"amount":1.5}', '{"amount":"500"}', '{"requestId":"no spaces allowed"}', '{"other":1}', 'not json']) {
+    for (const body of ['{"amount":-5}', '{"amount":1.5}', '{"amount":"500"}', '{"full":true,"requestId":"no spaces allowed"}', '{"full":true,"other":1}', 'not json', '{"full":false}']) {
       const r = await stack.api(`/api/calls/${sid}/refunds`, { method: 'POST', body });
       expect(r.status, body).toBe(400);
       expect(r.body.error.code).toBe('invalid-request');
     }
+  });
+});
+
+describe('operator API: a refund must say what it refunds', () => {
+  const gzipOf = (text: string) => gzipSync(Buffer.from(text));
+  it('refuses bodies that are not JSON, bodies that do not name an amount or full, and malformed bodies; nothing reaches Temporal or Stripe', async () => {
+    const sid = paid.call.input.callSid;
+    const pi = paid.outcome.paymentIntentId!;
+    const post = (body: string | Uint8Array, headers: Record<string, string>) => stack.api(`/api/calls/${sid}/refunds`, { method: 'POST', body, headers });
+    const cases: { name: string; body: string | Uint8Array; headers: Record<string, string>; status: number; code: string }[] = [
+      { name: 'a form post (curl -d)', body: 'amount=100', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported-media-type' },
+      { name: 'plain text', body: '{"amount":100}', headers: { 'content-type': 'text/plain' }, status: 415, code: 'unsupported-media-type' },
+      { name: 'an empty JSON object', body: '{}', headers: { 'content-type': 'application/json' }, status: 400, code: 'invalid-request' },
+      { name: 'only a reason', body: '{"reason":"duplicate"}', headers: { 'content-type': 'application/json' }, status: 400, code: 'invalid-request' },
+      { name: 'both an amount and full', body: '{"amount":100,"full":true}', headers: { 'content-type': 'application/json' }, status: 400, code: 'invalid-request' },
+      { name: 'over 4 kB', body: JSON.stringify({ full: true, padding: 'x'.repeat(5000) }), headers: { 'content-type': 'application/json' }, status: 413, code: 'payload-too-large' },
+      { name: 'an unknown Content-Encoding', body: '{"full":true}', headers: { 'content-type': 'application/json', 'content-encoding': 'zstd-bogus' }, status: 415, code: 'unsupported-media-type' },
+      { name: 'bad gzip', body: 'not gzip at all', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, status: 400, code: 'invalid-request' },
+    ];
+    for (const c of cases) {
+      const r = await post(c.body, c.headers);
+      expect(r.status, c.name).toBe(c.status);
+      expect(r.body.error.code, c.name).toBe(c.code);
+      expect(r.headers.get('x-content-type-options'), c.name).toBe('nosniff');
+      expect(r.text, c.name).not.toMatch(/\bat \w+ \(|node_modules/); // no stack trace
+    }
+    // A well-formed gzip body is still accepted as JSON (and refused here only for what it asks).
+    const gz = await post(gzipOf('{"amount":0}'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    expect(gz.status).toBe(400);
+    // Nothing of the above started a refund.
+    expect((await stack.sandbox.stripe().refunds.list({ payment_intent: pi })).data).toEqual([]);
+    const refundWorkflows = await stack.temporal.client.workflow.count(`WorkflowType = 'refundWorkflow' AND PaycallOrderId = '${paid.outcome.orderId}'`);
+    expect(refundWorkflows.count).toBe(0);
   });
 });
 

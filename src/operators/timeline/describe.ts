@@ -102,6 +102,10 @@ function orderEntry(record: StepRecord): string {
       return 'Caller entered nothing';
     case 'malformed-order-number':
       return 'Order number contained non-digits';
+    case 'card-like-number':
+      return 'card-like number entered at order entry (redacted)';
+    case 'order-number-too-long':
+      return 'Order number too long (not kept)';
     case 'order-not-found':
       return `Order ${record.input ?? ''} not found`;
     case 'order-already-paid':
@@ -122,7 +126,9 @@ function amountConfirmation(record: StepRecord): string {
     case 'caller-asked-for-operator':
       return 'Caller asked for an operator (pressed 0)';
     case 'invalid-choice':
-      return `Caller pressed ${record.input ?? '?'}, which is not a menu choice`;
+      return record.input ? `Caller pressed ${record.input}, which is not a menu choice` : 'Caller keyed more than one digit at the menu (not kept)';
+    case 'card-like-number':
+      return 'card-like number entered at the menu (redacted)';
     case 'no-input':
       return 'Caller pressed nothing';
     case 'order-already-paid':

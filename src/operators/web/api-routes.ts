@@ -5,7 +5,7 @@
  *   GET  /api/calls?outcome=&failedAt=&stage=&order=&since=&pageSize=&pageToken=
  *                                     → { calls: CallSummary[], nextPageToken?, query }
  *   GET  /api/calls/:id               → CallDetail   (id: CallSid, call-<CallSid> or refund-… id)
- *   POST /api/calls/:id/refunds       { amount?, requestId?, reason? }
+ *   POST /api/calls/:id/refunds       application/json { amount | full: true, requestId?, reason? }
  *                                     → 200 { refund, attached } | 202 (pending) | 4xx/502 { error }
  *
  * Every route needs `Authorization: Bearer $OPERATOR_TOKEN` (compared in constant time);
@@ -63,7 +63,7 @@ const listQuerySchema = callFiltersSchema.strict();
 export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
   const router = express.Router();
   router.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
+    res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     next();
   });
   router.use(requireOperator(deps.token));
@@ -83,9 +83,9 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
     res.json(await deps.queries.detail(callIdSchema.parse(req.params.id)));
   });
 
-  router.post('/calls/:id/refunds', express.json({ limit: '4kb' }), async (req, res) => {
+  router.post('/calls/:id/refunds', requireJsonBody, express.json({ limit: '4kb', type: 'application/json' }), async (req, res) => {
     const id = callIdSchema.parse(req.params.id);
-    const input = refundInputSchema.strict().parse(req.body ?? {});
+    const input = refundInputSchema.parse(req.body ?? {});
     const result = await deps.refunds.refund(id, input);
     deps.logger.info({ callWorkflowId: result.callWorkflowId, refundWorkflowId: result.refund.workflowId, status: result.refund.status, attached: result.attached }, 'operator refund');
     res.status(result.refund.status === 'pending' ? 202 : 200).json(result);
@@ -104,14 +104,35 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
       res.status(err.status).json({ error: { code: err.code, message: err.message }, ...err.extra });
       return;
     }
-    if ((err as { type?: string })?.type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'invalid-request', message: 'The body must be JSON.' } });
+    const bodyProblem = bodyParserProblem(err);
+    if (bodyProblem) {
+      res.status(bodyProblem.status).json({ error: { code: bodyProblem.code, message: bodyProblem.message } });
       return;
     }
     deps.logger.error({ err }, 'operator API error');
     res.status(500).json({ error: { code: 'internal', message: 'Something went wrong; the server log has the details.' } });
   });
   return router;
+}
+
+/** A refund's body is JSON: a form post or plain text (what `curl -d` sends) is refused, not read as "refund everything". */
+function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+  if (!req.is('application/json')) {
+    res.status(415).json({ error: { code: 'unsupported-media-type', message: 'Send the refund as JSON (Content-Type: application/json), e.g. {"amount": 500} or {"full": true}.' } });
+    return;
+  }
+  next();
+}
+
+/** The body parser's own refusals (too large, bad encoding, not JSON) are the client's, answered as such. */
+function bodyParserProblem(err: unknown): { status: number; code: string; message: string } | undefined {
+  // body-parser's errors carry a `type`; a broken gzip stream arrives as zlib's error with `expose` and a 400.
+  const e = err as { type?: string; status?: number; expose?: boolean } | undefined;
+  if (!(e?.type || e?.expose) || !e.status || e.status < 400 || e.status >= 500) return undefined;
+  if (e.type === 'entity.too.large') return { status: 413, code: 'payload-too-large', message: 'The body is too large (at most 4 kB).' };
+  if (e.type === 'encoding.unsupported') return { status: 415, code: 'unsupported-media-type', message: 'Unsupported Content-Encoding: send plain or gzip JSON.' };
+  if (e.type === 'charset.unsupported') return { status: 415, code: 'unsupported-media-type', message: 'Unsupported charset: send UTF-8 JSON.' };
+  return { status: 400, code: 'invalid-request', message: 'The body must be JSON.' };
 }
 
 /** `?outcome=a&outcome=b` is a mistake, not an array. */

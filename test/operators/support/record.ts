@@ -28,7 +28,7 @@ export async function recordScenarios(client: Client, namespace: string, taskQue
     playCompensated(client, taskQueue, orders, orders.add()),
   ]);
   const queries = new CallQueries(client, { namespace });
-  const refund = await new RefundService(client, queries, { taskQueue }).refund(paid.call.input.callSid, { requestId: 'fixture-refund' });
+  const refund = await new RefundService(client, queries, { taskQueue }).refund(paid.call.input.callSid, { full: true, requestId: 'fixture-refund' });
   if (refund.refund.status !== 'refunded') throw new Error(`operator refund did not go through: ${JSON.stringify(refund)}`);
   const history = (workflowId: string) => client.workflow.getHandle(workflowId).fetchHistory();
   const call = (p: Played) => history(callWorkflowId(p.call.input.callSid));

@@ -51,10 +51,17 @@ function forwardableHeaders(headers: IncomingHttpHeaders): Record<string, string
   return result;
 }
 
+/** grpc-message is percent-encoded: every byte outside printable ASCII, and '%' itself. */
+function encodeGrpcMessage(message: string): string {
+  return [...Buffer.from(message, 'utf8')]
+    .map((byte) => (byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+}
+
 /** A gRPC error as a trailers-only response: status and message in the only HEADERS frame. */
 function refuse(stream: ServerHttp2Stream, status: number, message: string): void {
   stream.respond(
-    { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) },
+    { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(status), 'grpc-message': encodeGrpcMessage(message) },
     { endStream: true },
   );
 }

@@ -84,7 +84,8 @@ function presentTemporalVariables(env: Env): Record<string, string> {
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith('TEMPORAL_') || value === undefined) continue;
     if (value.trim() === '' && !name.startsWith('TEMPORAL_GRPC_META_')) continue;
-    clean[name] = name.startsWith('TEMPORAL_GRPC_META_') ? value : value.trim();
+    // PEM text (`_DATA`) and header values stay as written; names, paths and keys lose stray spaces.
+    clean[name] = name.startsWith('TEMPORAL_GRPC_META_') || name.endsWith('_DATA') ? value : value.trim();
   }
   return clean;
 }

@@ -7,6 +7,7 @@
  *   signed by the test CA (`requestCert` + `rejectUnauthorized`).
  * Each HTTP/2 stream is forwarded to the upstream as is, both ways (headers, data, trailers,
  * resets), so unary calls, the worker's long polls and streaming responses all pass.
+ * `refuseMethods` answers chosen methods with a gRPC error, as Cloud does for OperatorService.
  */
 import http2, { constants, type ClientHttp2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
@@ -24,6 +25,8 @@ export interface TemporalProxyOptions {
   serverKeyPem: string;
   mode: ProxyMode;
   host?: string;
+  /** gRPC methods answered with an error instead of forwarded (as Temporal Cloud refuses AddSearchAttributes). */
+  refuseMethods?: Record<string, { status: number; message: string }>;
 }
 
 export interface TemporalProxy {
@@ -118,6 +121,8 @@ export async function startTemporalProxy(options: TemporalProxyOptions): Promise
         return refuse(stream, grpcUnauthenticated, 'Request unauthorized: invalid API key');
       }
     }
+    const refusal = options.refuseMethods?.[method];
+    if (refusal) return refuse(stream, refusal.status, refusal.message);
     forwarded.push(method);
 
     const request = upstream().request({

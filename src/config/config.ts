@@ -32,6 +32,18 @@ const envSchema = z.object({
   /** gRPC port of the dev server `npm start` runs when TEMPORAL_ADDRESS is unset. */
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** A production Temporal: checked (one line per problem) by src/temporal/connection-config.ts. */
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: optionalString,
+  TEMPORAL_CONFIG_FILE: optionalString,
+  TEMPORAL_PROFILE: optionalString,
   /** Read by src/temporal/temporal-cli.ts (listed here so they are validated and documented with the rest). */
   TEMPORAL_CLI_PATH: optionalString,
   PAYCALL_CACHE_DIR: optionalString,

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole of paycall on one machine. The Temporal dev server (unless
- * TEMPORAL_ADDRESS names one), the Stripe sandbox (unless STRIPE_SECRET_KEY is set), the
+ * the environment names a Temporal server: TEMPORAL_ADDRESS, a profile, …), the Stripe sandbox (unless STRIPE_SECRET_KEY is set), the
  * worker and the web server, in one process; Ctrl-C stops them in order.
  */
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { createLogger } from './logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
 import { startDevServer, type DevServer } from './temporal/dev-server.js';
 import { resolveTemporalCli } from './temporal/temporal-cli.js';
-import { connectClient, connectWorker } from './temporal/connect.js';
+import { connectClient, connectWorker, usesConfiguredTemporal } from './temporal/connect.js';
 import { startWebServer } from './web/server.js';
 import { buildActivities, stripeTarget } from './worker/activity-deps.js';
 import { startWorker } from './worker/worker.js';
@@ -23,7 +23,7 @@ const logger = createLogger('paycall');
 async function main(): Promise<void> {
   const config = loadConfig();
   installSdkLogging(config.LOG_LEVEL);
-  const embeddedTemporal = !config.TEMPORAL_ADDRESS;
+  const embeddedTemporal = !usesConfiguredTemporal();
   const stripe = stripeTarget(config);
   const sandboxNeeded = stripe.isSandbox && !config.STRIPE_API_BASE;
 
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     });
     stops.unshift(() => devServer!.stop());
   }
-  const address = config.TEMPORAL_ADDRESS ?? devServer!.address;
+  const target = devServer ? { devServerAddress: devServer.address } : {};
 
   let sandbox: StripeSandbox | undefined;
   if (sandboxNeeded) {
@@ -63,12 +63,12 @@ async function main(): Promise<void> {
     stops.unshift(() => sandbox!.close());
   }
 
-  const workerConnection = await connectWorker(config, { address });
+  const workerConnection = await connectWorker(config, target);
   stops.unshift(() => workerConnection.connection.close());
   const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
   stops.unshift(() => worker.shutdown());
 
-  const temporal = await connectClient(config, { address });
+  const temporal = await connectClient(config, target);
   stops.unshift(() => temporal.close());
   const web = await startWebServer({
     config: { ...config, OPERATOR_TOKEN: operatorToken.token },
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     `  webhooks        ${config.publicBaseUrl}/twilio/voice  (call-status: /twilio/status)`,
     `  health          ${web.url}/healthz`,
     `  operators       ${web.url}/operator/  (token: ${operatorToken.source === 'environment' ? 'OPERATOR_TOKEN' : `${operatorToken.token}, kept in ${operatorToken.file}`})`,
-    `  Temporal        ${address}${devServer ? ` (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : ''}`,
+    `  Temporal        ${devServer ? `${devServer.address} (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : temporal.settings.describe()}`,
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${config.ORDERS_FILE} (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})`,

@@ -5,6 +5,8 @@
 import { ConfigError } from '../config/config.js';
 import { DataDirError } from '../config/data-dir.js';
 import { isPortFree } from '../temporal/dev-server.js';
+import { TemporalConnectError } from '../temporal/connection-check.js';
+import { TemporalConfigError } from '../temporal/connection-config.js';
 import { TemporalCliMissingError } from '../temporal/temporal-cli.js';
 import { MissingSearchAttributesError } from '../temporal/search-attribute-check.js';
 
@@ -23,7 +25,7 @@ export async function requireFreePort(port: number, what: string, variable: stri
   }
 }
 
-const userFixable = [ConfigError, DataDirError, TemporalCliMissingError, PortBusyError, MissingSearchAttributesError];
+const userFixable = [ConfigError, DataDirError, TemporalCliMissingError, TemporalConfigError, TemporalConnectError, PortBusyError, MissingSearchAttributesError];
 
 /** Prints a start-up failure (no stack trace for problems the user can fix) and exits. */
 export function exitOnStartupError(err: unknown): never {

@@ -11,8 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { inject } from 'vitest';
 import { CallGateway } from '../../src/calls/call-gateway.js';
@@ -22,7 +21,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from '../../src/stand-ins/stripe-sandbox/server.js';
 import { placeCall, type CallRecord, type PlaceCallOptions } from '../../src/stand-ins/phone-simulator/index.js';
 import { createStripeClient } from '../../src/stripe/stripe-client.js';
-import { dataConverterFor } from '../../src/temporal/encryption-codec.js';
+import { connectClient, connectWorker } from '../../src/temporal/connect.js';
 import { createWebApp } from '../../src/web/app.js';
 import { buildActivities } from '../../src/worker/activity-deps.js';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.js';
@@ -88,10 +87,9 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
     ...extraEnv,
   };
   const config = loadConfig(env);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const dataConverter = dataConverterFor(config);
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
-  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const temporal = await connectClient(config, { env });
+  const { client, connection } = temporal;
+  const { connection: nativeConnection, dataConverter } = await connectWorker(config, { env });
 
   const gateway = new CallGateway(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
   server.on(

@@ -1,8 +1,9 @@
 /** Connects tests to the run's shared Temporal dev server (started in global setup). */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client, Connection } from '@temporalio/client';
+import { Runtime, DefaultLogger, bundleWorkflowCode, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { connectClient, connectWorker } from '../../src/temporal/connect.js';
 import { inject } from 'vitest';
 
 export interface TestTemporal {
@@ -27,12 +28,14 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
   quietRuntime();
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
-  const connection = await Connection.connect({ address });
-  const nativeConnection = await NativeConnection.connect({ address });
+  // Through paycall's own connection module, as every process connects.
+  const env = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };
+  const { client, connection } = await connectClient({ PAYLOAD_ENCRYPTION_KEY_ID: 'k1' }, { env });
+  const { connection: nativeConnection } = await connectWorker({ PAYLOAD_ENCRYPTION_KEY_ID: 'k1' }, { env });
   return {
     address,
     namespace,
-    client: new Client({ connection, namespace }),
+    client,
     connection,
     nativeConnection,
     async close() {

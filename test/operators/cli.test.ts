@@ -64,7 +64,7 @@ describe('npm run calls', () => {
   it('says clearly when Temporal cannot be reached', async () => {
     const { code, stderr } = await run('calls', [], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(1);
-    expect(stderr).toContain('paycall: Cannot reach Temporal at 127.0.0.1:1');
+    expect(stderr.trim()).toBe('paycall: TEMPORAL_ADDRESS=127.0.0.1:1: connection refused (nothing listens on 127.0.0.1:1). Is paycall running? Set TEMPORAL_ADDRESS to use another server.');
   });
 });
 

@@ -100,9 +100,9 @@ describe('Twilio webhooks', () => {
     expect(badDigits.body).toMatch(/Digits/);
     const badTurn = await web.post('/twilio/gather?turn=zero', voiceParams(callSid, { Digits: '1' }));
     expect(badTurn.status).toBe(400);
-    const badResult = await web.post('/twilio/pay?turn=1', voiceParams(callSid, { Result: 'maybe' }));
-    expect(badResult.status).toBe(400);
-    expect(badResult.body).toMatch(/Result/);
+    const noResult = await web.post('/twilio/pay?turn=1', voiceParams(callSid, {}));
+    expect(noResult.status).toBe(400);
+    expect(noResult.body).toMatch(/Result/);
   });
 
   it('refuses an answer of the wrong kind for its turn, leaving the call as it was', async () => {
@@ -115,12 +115,18 @@ describe('Twilio webhooks', () => {
     expect(state).toMatchObject({ turn: 1, step: 'order-entry', orderEntryAttempts: 1 });
   });
 
-  it('refuses an unmasked card number without echoing it', async () => {
+  it('masks an unmasked card number to its last four before the workflow sees it, and never echoes it', async () => {
     const callSid = uniqueCallSid();
-    const res = await web.post('/twilio/pay?turn=1', voiceParams(callSid, { Result: 'success', PaymentToken: 'pm_card_visa', PaymentCardNumber: '4242424242424242' }));
-    expect(res.status).toBe(400);
-    expect(res.body).toMatch(/must be masked/);
+    await web.post('/twilio/voice', voiceParams(callSid));
+    await web.post('/twilio/gather?turn=1', voiceParams(callSid, { Digits: '73021' }));
+    await web.post('/twilio/gather?turn=2', voiceParams(callSid, { Digits: '1' }));
+    const res = await web.post('/twilio/pay?turn=3', voiceParams(callSid, { Result: 'too-many-failed-attempts', PaymentCardNumber: '4242424242424242' }));
+    expect(res.status).toBe(200);
     expect(res.body).not.toContain('4242424242424242');
+    const history = JSON.stringify(await temporal.client.workflow.getHandle(callWorkflowId(callSid)).fetchHistory());
+    expect(history).not.toContain('4242424242424242');
+    const state = await temporal.client.workflow.getHandle(callWorkflowId(callSid)).query(stateQuery);
+    expect(state.steps.find((s) => s.step === 'card-capture')?.card).toEqual({ last4: '4242' });
   });
 
   it('applies a duplicate delivery once', async () => {

@@ -582,7 +582,7 @@ function confirmRefund(d, request, status, reload) {
   confirm.textContent = `Refund ${money}`;
   confirm.disabled = false;
   error.hidden = true;
-  const body = JSON.stringify({ ...(request.full ? {} : { amount: request.amount }), requestId, reason: request.reason });
+  const body = JSON.stringify({ ...(request.full ? { full: true } : { amount: request.amount }), requestId, reason: request.reason });
   confirm.onclick = async () => {
     confirm.disabled = true;
     confirm.textContent = 'Refunding…';

@@ -5,6 +5,7 @@
  */
 import {
   WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -73,6 +74,8 @@ export class CallGateway {
             taskQueue: this.options.taskQueue,
             args: [input],
             workflowIdConflictPolicy: 'USE_EXISTING',
+            // A call id runs once: replaying an ended call's first webhook (its idempotency token is not signed) starts nothing.
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
           });
           return this.client.workflow.executeUpdateWithStart(callerEventUpdate, { args: [event], updateId, startWorkflowOperation });
         }
@@ -111,7 +114,7 @@ export class CallGateway {
 
   private translate(err: unknown, callSid: string): Error {
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new CallBusyError(err);
-    if (err instanceof WorkflowNotFoundError) return new CallNotRunningError(callSid, err);
+    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError) return new CallNotRunningError(callSid, err);
     if (err instanceof WorkflowUpdateFailedError) return new CallEventRejectedError(err.cause?.message ?? err.message, err);
     if (isGrpcServiceError(err)) {
       if (err.code === grpcStatus.DEADLINE_EXCEEDED || err.code === grpcStatus.CANCELLED || err.code === grpcStatus.UNAVAILABLE) {

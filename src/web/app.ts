@@ -3,6 +3,7 @@
  * when given `operators`, the operator API under /api and console under /operator.
  */
 import express, { type Express } from 'express';
+import { finalErrorHandler, RateLimitedLog } from './error-handling.js';
 import { mountOperatorTools, type OperatorToolsOptions } from '../operators/web/mount.js';
 import { createTwilioRouter, type TwilioRoutesDeps } from '../webhooks/twilio-routes.js';
 
@@ -19,5 +20,6 @@ export function createWebApp(deps: WebAppDeps): Express {
   });
   app.use('/twilio', createTwilioRouter(deps));
   if (deps.operators) mountOperatorTools(app, { ...deps.operators, logger: deps.logger });
+  app.use(finalErrorHandler(new RateLimitedLog(deps.logger.child({ component: 'http' }))));
   return app;
 }

@@ -76,8 +76,9 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
         return;
       }
       if (err instanceof CallNotRunningError) {
+        // A late event on a finished call, or a replay of an ended call's first webhook: a call id runs once.
         log.info('call already ended');
-        sendTwiml(res, renderGoodbye(undefined, input.locale));
+        sendTwiml(res, renderGoodbye(catalogFor(input.locale).goodbye, input.locale));
         return;
       }
       if (err instanceof CallEventRejectedError) {

@@ -13,6 +13,11 @@ export function requireTwilioSignature(options: { authToken: string; publicBaseU
       res.status(400).type('text/plain').send('Missing X-Twilio-Signature header.');
       return;
     }
+    // Twilio asks with a path (origin-form); an absolute-form request line is not Twilio's.
+    if (!req.originalUrl.startsWith('/')) {
+      res.status(400).type('text/plain').send('Bad request target.');
+      return;
+    }
     const url = options.publicBaseUrl + req.originalUrl;
     const params = (req.body ?? {}) as Record<string, string>;
     if (!twilio.validateRequest(options.authToken, signature, url, params)) {

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../config/config.js';
 import { DataDirError } from '../config/data-dir.js';
+import { OrderBookStartupError } from '../orders/startup-error.js';
 import { isPortFree } from '../temporal/dev-server.js';
 import { TemporalCliMissingError } from '../temporal/temporal-cli.js';
 import { MissingSearchAttributesError } from '../worker/search-attribute-check.js';
@@ -23,7 +24,7 @@ export async function requireFreePort(port: number, what: string, variable: stri
   }
 }
 
-const userFixable = [ConfigError, DataDirError, TemporalCliMissingError, PortBusyError, MissingSearchAttributesError];
+const userFixable = [ConfigError, DataDirError, TemporalCliMissingError, PortBusyError, MissingSearchAttributesError, OrderBookStartupError];
 
 /** Prints a start-up failure (no stack trace for problems the user can fix) and exits. */
 export function exitOnStartupError(err: unknown): never {

@@ -25,6 +25,8 @@ export interface TestPostgres {
   source: PostgresSource;
   /** What provided the server: the env URL (password hidden), a bin dir, the npm package. */
   label: string;
+  /** The OS user the server runs as (never root); undefined for PAYCALL_TEST_DATABASE_URL. */
+  runAs?: string;
   /** Another empty database on the same server (for tests that need a clean schema). */
   createDatabase(): Promise<string>;
   /** Drops the databases made here, and stops the server this helper started. */
@@ -151,6 +153,7 @@ export async function startTestPostgres(options: { source?: PostgresSource } = {
   let stopServer: () => Promise<void> = async () => undefined;
   let source: PostgresSource | undefined;
   let label = '';
+  let runAs: string | undefined;
 
   const envUrl = process.env.PAYCALL_TEST_DATABASE_URL;
   if (!options.source || options.source === 'env') {
@@ -167,6 +170,7 @@ export async function startTestPostgres(options: { source?: PostgresSource } = {
       const server = await startPostgresServer(chosen);
       adminUrl = server.adminUrl;
       stopServer = server.stop;
+      runAs = server.runAs;
       source = binaries ? 'local' : 'embedded';
       label = chosen.label;
     }
@@ -193,6 +197,7 @@ export async function startTestPostgres(options: { source?: PostgresSource } = {
     url,
     source,
     label,
+    ...(runAs ? { runAs } : {}),
     createDatabase,
     async stop() {
       if (source === 'env') {

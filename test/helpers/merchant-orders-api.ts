@@ -20,7 +20,16 @@ export interface RecordedRequest {
   body: string;
 }
 
-type Fault = { kind: 'status'; status: number; body: string; headers?: Record<string, string> } | { kind: 'delay'; ms: number };
+type Fault = ({ kind: 'status'; status: number; body: string; headers?: Record<string, string> } | { kind: 'delay'; ms: number }) & {
+  /** Only requests with this method (e.g. the mark-paid POSTs); any when unset. */
+  method?: string;
+};
+
+export interface FaultOptions {
+  body?: string;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+}
 
 export interface MerchantOrdersApi {
   /** The base URL to configure as ORDERS_API_URL (it has a path, as real ones often do). */
@@ -28,10 +37,10 @@ export interface MerchantOrdersApi {
   token: string;
   orders: Map<string, Order>;
   requests: RecordedRequest[];
-  /** The next `count` requests are answered with `status` and `body` instead. */
-  answerNext(count: number, status: number, body?: string, headers?: Record<string, string>): void;
-  /** The next `count` requests wait `ms` before being handled normally. */
-  delayNext(count: number, ms: number): void;
+  /** The next `count` requests (of `method`, if given) are answered with `status` and `body` instead. */
+  answerNext(count: number, status: number, options?: FaultOptions): void;
+  /** The next `count` requests (of `method`, if given) wait `ms` before being handled normally. */
+  delayNext(count: number, ms: number, options?: Pick<FaultOptions, 'method'>): void;
   close(): Promise<void>;
 }
 
@@ -84,7 +93,8 @@ export async function startMerchantOrdersApi(options: { orders?: Order[]; token?
         ...(typeof req.headers['idempotency-key'] === 'string' ? { idempotencyKey: req.headers['idempotency-key'] } : {}),
         body,
       });
-      const fault = faults.shift();
+      const index = faults.findIndex((f) => !f.method || f.method === req.method);
+      const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
       if (fault?.kind === 'status') return send(res, fault.status, fault.body, fault.headers);
       if (fault?.kind === 'delay') {
         setTimeout(() => !res.destroyed && handle(req, res, body), fault.ms);
@@ -101,11 +111,11 @@ export async function startMerchantOrdersApi(options: { orders?: Order[]; token?
     token,
     orders,
     requests,
-    answerNext(count, status, body = JSON.stringify({ error: `injected ${status}` }), headers) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'status', status, body, ...(headers ? { headers } : {}) });
+    answerNext(count, status, { body = JSON.stringify({ error: `injected ${status}` }), headers, method } = {}) {
+      for (let i = 0; i < count; i++) faults.push({ kind: 'status', status, body, ...(headers ? { headers } : {}), ...(method ? { method } : {}) });
     },
-    delayNext(count, ms) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'delay', ms });
+    delayNext(count, ms, { method } = {}) {
+      for (let i = 0; i < count; i++) faults.push({ kind: 'delay', ms, ...(method ? { method } : {}) });
     },
     async close() {
       server.closeAllConnections();

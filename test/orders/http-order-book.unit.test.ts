@@ -116,7 +116,7 @@ describe('HTTP order book: final refusals are OrderBookRejectedError', () => {
   });
 
   it.each([400, 403, 422])('%i', async (status) => {
-    api.answerNext(1, status, '{"error":"nope"}');
+    api.answerNext(1, status, { body: '{"error":"nope"}' });
     const err = await errorOf(book.markPaid('73021', 'pi_1'));
     expect(err).toBeInstanceOf(OrderBookRejectedError);
     expect(err).toMatchObject({ status });
@@ -127,21 +127,21 @@ describe('HTTP order book: final refusals are OrderBookRejectedError', () => {
     ['an order without an amount', '{"orderId":"73021","currency":"usd","description":"x","status":"unpaid"}', /with an invalid order at amount: /],
     ['another order', JSON.stringify({ ...seed[1] }), /answered order 55001 when asked for order 73021$/],
   ])('200 with %s', async (_name, body, message) => {
-    api.answerNext(1, 200, body);
+    api.answerNext(1, 200, { body });
     const err = await errorOf(book.find('73021'));
     expect(err).toBeInstanceOf(OrderBookRejectedError);
     expect(err.message).toMatch(message);
   });
 
   it('200 to mark-paid that does not show the order paid by this PaymentIntent', async () => {
-    api.answerNext(1, 200, JSON.stringify(seed[0]));
+    api.answerNext(1, 200, { body: JSON.stringify(seed[0]) });
     const err = await errorOf(book.markPaid('73021', 'pi_1'));
     expect(err).toBeInstanceOf(OrderBookRejectedError);
     expect(err.message).toMatch(/is not order 73021 paid by pi_1$/);
   });
 
   it('a redirect is not followed (the token stays with the configured host)', async () => {
-    api.answerNext(1, 302, '', { Location: 'http://127.0.0.1:1/elsewhere' });
+    api.answerNext(1, 302, { body: '', headers: { Location: 'http://127.0.0.1:1/elsewhere' } });
     const err = await errorOf(book.find('73021'));
     expect(err).toBeInstanceOf(OrderBookRejectedError);
     expect(err).toMatchObject({ status: 302 });

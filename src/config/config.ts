@@ -26,6 +26,17 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: optionalString.pipe(z.url({ message: 'must be an absolute http(s) URL' }).optional()),
   DATA_DIR: z.string().default('.data'),
   ORDERS_FILE: z.string().default('data/demo-orders.json'),
+  /** The PostgreSQL order book (src/orders/open-order-book.ts picks the order book). */
+  DATABASE_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL').optional()),
+  /** The merchant's order API (docs/orders.md), with its bearer token and per-request timeout. */
+  ORDERS_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).optional()),
+  ORDERS_API_TOKEN: optionalString,
+  ORDERS_API_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int()
+    .min(100, 'must be at least 100 ms')
+    .max(9000, "must be at most 9000 ms (the order activities' timeout is 10 s)")
+    .default(5000),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('paycall'),
@@ -109,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
   }
   const values = parsed.data;
+  if (values.DATABASE_URL && values.ORDERS_API_URL) {
+    throw new ConfigError(['DATABASE_URL and ORDERS_API_URL are both set: paycall uses one order book, so set only one of them']);
+  }
   const publicBaseUrl = (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
   return { ...values, publicBaseUrl };
 }

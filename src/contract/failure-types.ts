@@ -13,6 +13,8 @@ export const failureTypes = {
   stripeIdempotencyMismatch: 'StripeIdempotencyMismatch',
   stripeAuthentication: 'StripeAuthentication',
   orderNotPayable: 'OrderNotPayable',
+  /** The order book refused the request for good (e.g. the merchant's API said 401 or 422). */
+  orderBookRejected: 'OrderBookRejected',
   refundRefused: 'RefundRefused',
 } as const;
 

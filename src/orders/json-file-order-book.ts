@@ -1,27 +1,14 @@
 /**
  * The demo order book: orders from a JSON file (ORDERS_FILE, never rewritten), payments
  * recorded in `<DATA_DIR>/orders-paid.json`. Writes are serialized within a process and
- * atomic (temp file + rename). One worker process per DATA_DIR; a merchant with several
- * workers plugs in their own order API behind OrderBook instead.
+ * atomic (temp file + rename). One worker process per DATA_DIR: several workers use the
+ * PostgreSQL order book or the merchant's order API instead (open-order-book.ts).
  */
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { isSupportedCurrency } from '../money/money.js';
 import { OrderNotPayableError, type Order, type OrderBook } from './order-book.js';
-
-const orderSchema = z.object({
-  orderId: z.string().regex(/^[0-9]{1,20}$/, 'orderId must be 1–20 digits (callers type it on a keypad)'),
-  amount: z.number().int().positive(),
-  currency: z
-    .string()
-    .transform((c) => c.toLowerCase())
-    .refine(isSupportedCurrency, 'unsupported currency'),
-  description: z.string().min(1),
-  status: z.enum(['unpaid', 'paid']).default('unpaid'),
-  paymentIntentId: z.string().optional(),
-});
-const ordersFileSchema = z.array(orderSchema);
+import { firstIssue, ordersFileSchema } from './order-schema.js';
 
 interface PaymentRecord {
   paymentIntentId: string;
@@ -55,8 +42,7 @@ export class JsonFileOrderBook implements OrderBook {
     }
     const parsed = ordersFileSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`ORDERS_FILE ${this.ordersFile} is invalid at ${issue?.path.join('.')}: ${issue?.message}`);
+      throw new Error(`ORDERS_FILE ${this.ordersFile} is invalid ${firstIssue(parsed.error)}`);
     }
     const orders = new Map(parsed.data.map((order) => [order.orderId, order as Order]));
     this.cached = { mtimeMs: version.mtimeMs, size: version.size, orders };

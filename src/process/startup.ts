@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../config/config.js';
 import { DataDirError } from '../config/data-dir.js';
+import { OrderBookStartupError } from '../orders/startup-error.js';
 import { isPortFree } from '../temporal/dev-server.js';
 import { TemporalConnectError } from '../temporal/connection-check.js';
 import { TemporalConfigError } from '../temporal/connection-config.js';
@@ -25,7 +26,7 @@ export async function requireFreePort(port: number, what: string, variable: stri
   }
 }
 
-const userFixable = [ConfigError, DataDirError, TemporalCliMissingError, TemporalConfigError, TemporalConnectError, PortBusyError, MissingSearchAttributesError];
+const userFixable = [ConfigError, DataDirError, TemporalCliMissingError, TemporalConfigError, TemporalConnectError, PortBusyError, MissingSearchAttributesError, OrderBookStartupError];
 
 /** Prints a start-up failure (no stack trace for problems the user can fix) and exits. */
 export function exitOnStartupError(err: unknown): never {

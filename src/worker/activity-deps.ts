@@ -1,9 +1,13 @@
-/** Builds the activities' clients from configuration: Stripe (or the sandbox), order book, Twilio. */
+/**
+ * Builds the activities' clients from configuration: Stripe (or the sandbox), the order book
+ * (open-order-book.ts: PostgreSQL, the merchant's API or the JSON file), Twilio.
+ */
 import twilio from 'twilio';
 import { createActivities } from '../activities/index.js';
 import type { CallActivities } from '../activities/types.js';
 import { smsReceiptsEnabled, type Config } from '../config/config.js';
-import { JsonFileOrderBook } from '../orders/json-file-order-book.js';
+import { openOrderBook } from '../orders/open-order-book.js';
+import type { OrderBook } from '../orders/order-book.js';
 import { createStripeClient } from '../stripe/stripe-client.js';
 
 /** The key paycall uses against the local Stripe sandbox (it accepts any sk_test_…). */
@@ -16,19 +20,30 @@ export function stripeTarget(config: Config): { secretKey: string; apiBase?: str
   return { secretKey: sandboxSecretKey, apiBase: config.STRIPE_API_BASE ?? `http://127.0.0.1:${config.STRIPE_SANDBOX_PORT}`, isSandbox: true };
 }
 
+export interface OpenedActivities {
+  activities: CallActivities;
+  /** Releases what the activities hold (the order book's database pool): after the worker stops. */
+  close(): Promise<void>;
+}
+
 export async function buildActivities(config: Config): Promise<CallActivities> {
-  const orderBook = new JsonFileOrderBook(config.ORDERS_FILE, config.DATA_DIR);
-  await orderBook.loadOrders(); // fail at start, with the file's problem, not on the first call
+  return (await openActivities(config)).activities;
+}
+
+export async function openActivities(config: Config): Promise<OpenedActivities> {
+  // Fails at start with one line (bad orders file, unreachable database, schema not migrated).
+  const orderBook: OrderBook = await openOrderBook(config);
   const target = stripeTarget(config);
   const twilioClient =
     smsReceiptsEnabled(config) && config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN
       ? twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN)
       : undefined;
   if (twilioClient && config.TWILIO_API_BASE) twilioClient.api.baseUrl = config.TWILIO_API_BASE;
-  return createActivities({
+  const activities = createActivities({
     stripe: createStripeClient(target),
     orderBook,
     moto: config.STRIPE_MOTO,
     ...(twilioClient ? { twilio: twilioClient, smsFrom: config.TWILIO_SMS_FROM } : {}),
   });
+  return { activities, close: async () => orderBook.close?.() };
 }

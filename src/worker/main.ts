@@ -5,7 +5,8 @@ import { ensureWritableDir } from '../config/data-dir.js';
 import { connectWorker } from '../temporal/connect.js';
 import { installSdkLogging } from '../temporal/sdk-logging.js';
 import { createLogger } from '../logging/logger.js';
-import { buildActivities } from './activity-deps.js';
+import { describeOrderBook } from '../orders/open-order-book.js';
+import { openActivities } from './activity-deps.js';
 import { startWorker } from './worker.js';
 
 const logger = createLogger('paycall-worker');
@@ -14,13 +15,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   ensureWritableDir(config.DATA_DIR);
   installSdkLogging(config.LOG_LEVEL);
-  const activities = await buildActivities(config);
+  const { activities, close: closeActivities } = await openActivities(config);
   const temporal = await connectWorker(config);
   const worker = await startWorker({ ...temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
-  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, orderBook: describeOrderBook(config) }, 'worker running');
   onShutdownSignal(async () => {
     logger.info('draining the worker');
     await worker.shutdown();
+    await closeActivities(); // the order book's pool, once no activity can use it
     await temporal.connection.close();
   });
   await worker.done;

@@ -107,7 +107,11 @@ export async function startReceiver(secret = 'whsec_not_set_yet'): Promise<Webho
       await receiver.waitFor(() => find() !== undefined, timeoutMs);
       return find() as Stripe.Event;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
   let verified = 0;
   const server: Server = createServer((req, res) => {

@@ -131,6 +131,7 @@ export class Store {
   readonly file: string;
   state: SandboxState;
   private closed = false;
+  private pendingSave: NodeJS.Timeout | undefined;
 
   private constructor(dataDir: string) {
     this.dir = join(dataDir, 'stripe-sandbox');
@@ -188,8 +189,19 @@ export class Store {
     }
   }
 
+  /**
+   * Writes the state within `delayMs`, coalescing the calls made meanwhile: for bookkeeping whose
+   * loss in a crash is harmless (webhook delivery records: an event is at worst sent again).
+   */
+  saveSoon(delayMs = 50): void {
+    if (this.closed || this.pendingSave !== undefined) return;
+    this.pendingSave = setTimeout(() => this.save(), delayMs);
+  }
+
   /** Writes the state atomically. After `close()` this is a no-op (the data dir may be gone). */
   save(): void {
+    if (this.pendingSave !== undefined) clearTimeout(this.pendingSave);
+    this.pendingSave = undefined;
     if (this.closed) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.state, null, 1));

@@ -12,7 +12,8 @@
  *
  * First attempts to one endpoint are made one at a time in event order (Stripe promises no
  * order; webhook-faults.ts can reverse it); retries run on their own timers. Deliveries are saved
- * with the state: after a restart, unfinished ones carry on.
+ * with the state (coalesced: a crash may send an event again, never lose it): after a restart,
+ * unfinished ones carry on.
  */
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../../logging/logger.js';
@@ -214,7 +215,7 @@ export class WebhookDispatcher {
       if (this.closed) return;
       again.injected = 'duplicate';
       delivery.attempts.push(again);
-      this.store.save();
+      this.store.saveSoon();
     }
   }
 
@@ -238,7 +239,7 @@ export class WebhookDispatcher {
       delivery.status = 'failed';
       delivery.nextAttemptAt = null;
     }
-    this.store.save();
+    this.store.saveSoon();
   }
 
   private async send(endpoint: StoredWebhookEndpoint, event: EventObject): Promise<DeliveryAttempt> {

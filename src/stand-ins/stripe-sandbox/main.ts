@@ -1,7 +1,9 @@
 /**
  * `npm run stripe-sandbox`: runs the Stripe sandbox alone.
  *   STRIPE_SANDBOX_PORT (default 12111, stripe-mock's port), STRIPE_SANDBOX_HOST (default
- *   127.0.0.1), DATA_DIR (default .data; state in $DATA_DIR/stripe-sandbox/state.json).
+ *   127.0.0.1), DATA_DIR (default .data; state in $DATA_DIR/stripe-sandbox/state.json), and the
+ *   webhook settings of env.ts (STRIPE_SANDBOX_WEBHOOK_URL, …).
+ * Prints each configured webhook endpoint with its signing secret, as `stripe listen` does.
  * Stops cleanly (state written) on SIGINT/SIGTERM.
  */
 import { createLogger } from '../../logging/logger.js';
@@ -27,6 +29,9 @@ const sandbox = await startStripeSandbox({
 
 console.log(`Stripe sandbox listening on ${sandbox.url}`);
 console.log(`  stripe client: new Stripe('sk_test_…', { host: '${sandbox.host}', port: ${sandbox.port}, protocol: 'http' })`);
+for (const endpoint of sandbox.webhooks.endpoints()) {
+  console.log(`  webhooks → ${endpoint.url} (${endpoint.enabled_events.join(', ')}), signing secret ${endpoint.secret}`);
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,25 +1,16 @@
 /**
- * PaymentIntents: create (optionally confirming), confirm, cancel, capture, retrieve, list.
- *
- * Confirmation outcome comes from the PaymentMethod's behaviour (test-cards.ts):
- * - `succeed` → a succeeded charge; status `succeeded` (`requires_capture` with
- *   `capture_method=manual`), `amount_received`, `latest_charge`.
- * - a decline → a failed charge; the PaymentIntent goes back to `requires_payment_method` with
- *   `last_payment_error` and `payment_method: null`, and the request fails with HTTP 402
- *   `card_error` carrying `code`, `decline_code`, `charge`, `payment_intent` (the updated
- *   PaymentIntent) and `payment_method`: stripe-node throws StripeCardError with
- *   `err.payment_intent`. The same PaymentIntent can then be confirmed with another card.
- * - `requires_authentication` (3DS test cards) → status `requires_action` with a `next_action`;
- *   but with `error_on_requires_action=true` or `off_session`, a 402 card error
- *   `authentication_required` (decline code `authentication_required`) and the PaymentIntent
- *   back in `requires_payment_method`, as Stripe does. `payment_method_options[card][moto]` does
- *   not exempt these cards: they model an issuer that does not honour the MOTO exemption.
+ * PaymentIntents: create (optionally confirming), confirm, cancel, capture, retrieve, list. The
+ * confirmation itself (the charge attempt, declines, 3DS) is confirmation.ts. Events:
+ * `payment_intent.created`, `payment_intent.canceled`, and on capture `charge.captured` and
+ * `payment_intent.succeeded`, besides those of a confirmation.
  */
 import { formatAmount, maxAmount, minimumAmount } from './amounts.js';
-import { cardError, invalidRequest, resourceMissing, type StripeSandboxError } from './errors.js';
-import { declines, type DeclineShape } from './test-cards.js';
+import { renderCharge } from './charges.js';
+import { captureMethods, confirmableStatuses, createConfirmer, unexpectedState, type ConfirmOptions } from './confirmation.js';
+import { chargeCaptured } from './disputes.js';
+import { invalidRequest, resourceMissing } from './errors.js';
 import type { FormObject } from './form.js';
-import { newId, nowSeconds, type LastPaymentError, type PaymentIntentObject, type PaymentIntentStatus } from './objects.js';
+import { newId, nowSeconds, type PaymentIntentObject, type PaymentIntentStatus } from './objects.js';
 import { paginate, readPage } from './pagination.js';
 import {
   checkAllowed,
@@ -35,11 +26,9 @@ import {
   type ParamSpec,
 } from './params.js';
 import { resolvePaymentMethod } from './payment-methods.js';
-import { own, snapshot, type Route } from './routes.js';
-import type { Store, StoredPaymentIntent, StoredPaymentMethod } from './store.js';
+import { own, snapshot, type Route, type SandboxContext } from './routes.js';
+import type { StoredPaymentIntent } from './store.js';
 
-const captureMethods = ['automatic', 'automatic_async', 'manual'] as const;
-type CaptureMethod = (typeof captureMethods)[number];
 const offSessionValues = ['true', 'false', 'one_off', 'recurring'] as const;
 const cancellationReasons = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
@@ -63,7 +52,6 @@ const createSpec: Record<string, ParamSpec> = {
   allowed_payment_method_types: 'array',
 };
 
-const confirmableStatuses: PaymentIntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 const cancelableStatuses: PaymentIntentStatus[] = [
   'requires_payment_method',
   'requires_capture',
@@ -87,14 +75,6 @@ function readExpand(params: FormObject, prefix = ''): boolean {
     }
   }
   return expand.length > 0;
-}
-
-interface ConfirmOptions {
-  paymentMethod?: string;
-  errorOnRequiresAction: boolean;
-  offSession: boolean;
-  moto?: boolean;
-  captureMethod?: CaptureMethod;
 }
 
 /** Reads the confirmation parameters shared by create (with confirm=true) and /confirm. */
@@ -125,15 +105,9 @@ function readConfirmOptions(params: FormObject, confirming: boolean): ConfirmOpt
   return options;
 }
 
-function unexpectedState(pi: PaymentIntentObject, action: 'confirm' | 'cancel' | 'capture', allowed: PaymentIntentStatus[]): StripeSandboxError {
-  const message =
-    action === 'confirm' && pi.status === 'succeeded'
-      ? 'You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.'
-      : `You cannot ${action} this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be ${action === 'cancel' ? 'canceled' : `${action}ed`}: ${allowed.join(', ')}.`;
-  return invalidRequest(message, { code: 'payment_intent_unexpected_state', payment_intent: snapshot(pi) });
-}
-
-export function paymentIntentRoutes(store: Store): Route[] {
+export function paymentIntentRoutes(ctx: SandboxContext): Route[] {
+  const { store, events } = ctx;
+  const { confirm } = createConfirmer(ctx);
   /** The response copy of `pi`, with its PaymentMethod inlined when expanded. */
   const render = (pi: PaymentIntentObject, expandPaymentMethod: boolean): PaymentIntentObject | (Omit<PaymentIntentObject, 'payment_method'> & { payment_method: unknown }) => {
     if (!expandPaymentMethod || pi.payment_method === null) return pi;
@@ -145,89 +119,6 @@ export function paymentIntentRoutes(store: Store): Route[] {
     const stored = own(store.state.paymentIntents, id);
     if (!stored) throw resourceMissing('payment_intent', id, param, status);
     return stored;
-  };
-
-  /** Records a charge attempt for `pi` with `pm`. */
-  const charge = (pi: PaymentIntentObject, pm: StoredPaymentMethod, status: 'succeeded' | 'failed', failureCode: string | null) => {
-    const id = newId('ch');
-    const captured = status === 'succeeded' && pi.capture_method !== 'manual';
-    store.state.charges[id] = {
-      seq: store.nextSeq(),
-      charge: {
-        id,
-        amount: pi.amount,
-        amount_refunded: 0,
-        captured,
-        currency: pi.currency,
-        payment_intent: pi.id,
-        payment_method: pm.object.id,
-        status,
-        failure_code: failureCode,
-        created: nowSeconds(),
-      },
-    };
-    pi.latest_charge = id;
-    return id;
-  };
-
-  const decline = (pi: PaymentIntentObject, pm: StoredPaymentMethod, shape: DeclineShape): never => {
-    const chargeId = charge(pi, pm, 'failed', shape.code);
-    const error: LastPaymentError = {
-      type: 'card_error',
-      code: shape.code,
-      ...(shape.decline_code !== undefined ? { decline_code: shape.decline_code } : {}),
-      message: shape.message,
-      ...(shape.param !== undefined ? { param: shape.param } : {}),
-      doc_url: `https://stripe.com/docs/error-codes/${shape.code.replace(/_/g, '-')}`,
-      charge: chargeId,
-      payment_method: snapshot(pm.object),
-    };
-    pi.status = 'requires_payment_method';
-    pi.payment_method = null;
-    pi.next_action = null;
-    pi.last_payment_error = error;
-    const { type: _type, ...fields } = error;
-    throw cardError({ ...fields, payment_intent: snapshot(pi) });
-  };
-
-  /** Confirms `pi` (mutating it); returns it, or throws the card error after recording the attempt. */
-  const confirm = (pi: PaymentIntentObject, options: ConfirmOptions, pm: StoredPaymentMethod | undefined, exec: { charged: boolean }) => {
-    if (!confirmableStatuses.includes(pi.status)) throw unexpectedState(pi, 'confirm', confirmableStatuses);
-    if (pm === undefined) {
-      throw invalidRequest(
-        `You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with ${pi.id}, specify a payment method attachment or update the PaymentIntent with a payment method and then confirm it again.`,
-        { code: 'payment_intent_unexpected_state', payment_intent: snapshot(pi) },
-      );
-    }
-    if (options.moto !== undefined) pi.payment_method_options.card.moto = options.moto;
-    if (options.captureMethod !== undefined) pi.capture_method = options.captureMethod;
-    pi.payment_method = pm.object.id;
-    if (pm.behaviour === 'requires_authentication') {
-      if (options.errorOnRequiresAction || options.offSession) {
-        exec.charged = true;
-        return decline(pi, pm, declines.authentication_required);
-      }
-      pi.status = 'requires_action';
-      pi.last_payment_error = null;
-      pi.next_action = {
-        type: 'use_stripe_sdk',
-        use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${pi.id}`, source: newId('src') },
-      };
-      return pi;
-    }
-    exec.charged = true;
-    if (pm.behaviour !== 'succeed') return decline(pi, pm, declines[pm.behaviour]);
-    charge(pi, pm, 'succeeded', null);
-    pi.last_payment_error = null;
-    pi.next_action = null;
-    if (pi.capture_method === 'manual') {
-      pi.status = 'requires_capture';
-      pi.amount_capturable = pi.amount;
-    } else {
-      pi.status = 'succeeded';
-      pi.amount_received = pi.amount;
-    }
-    return pi;
   };
 
   return [
@@ -308,6 +199,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
               status: pm ? 'requires_confirmation' : 'requires_payment_method',
             };
             store.state.paymentIntents[id] = { seq: store.nextSeq(), object: pi };
+            events.emit('payment_intent.created', pi, exec.request);
             return render(confirming ? confirm(pi, options, pm, exec) : pi, expand);
           },
         };
@@ -339,7 +231,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
         const expand = readExpand(params);
         const reason = optEnum(params, cancellationReasons, 'cancellation_reason');
         return {
-          run() {
+          run(exec) {
             const pi = find(id, 'intent').object;
             if (!cancelableStatuses.includes(pi.status)) throw unexpectedState(pi, 'cancel', cancelableStatuses);
             if (pi.status === 'requires_capture' && pi.latest_charge !== null) {
@@ -352,6 +244,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
             pi.cancellation_reason = reason ?? null;
             pi.amount_capturable = 0;
             pi.next_action = null;
+            events.emit('payment_intent.canceled', pi, exec.request);
             return render(pi, expand);
           },
         };
@@ -365,7 +258,7 @@ export function paymentIntentRoutes(store: Store): Route[] {
         const expand = readExpand(params);
         const amountToCapture = optInt(params, 'amount_to_capture');
         return {
-          run() {
+          run(exec) {
             const pi = find(id, 'intent').object;
             if (pi.status !== 'requires_capture') throw unexpectedState(pi, 'capture', ['requires_capture']);
             const amount = amountToCapture ?? pi.amount_capturable;
@@ -383,6 +276,9 @@ export function paymentIntentRoutes(store: Store): Route[] {
             pi.status = 'succeeded';
             pi.amount_received = amount;
             pi.amount_capturable = 0;
+            if (ch) events.emit('charge.captured', renderCharge(store, ch.charge), exec.request);
+            events.emit('payment_intent.succeeded', pi, exec.request);
+            if (ch) chargeCaptured(ctx, ch.charge);
             return render(pi, expand);
           },
         };

@@ -15,7 +15,7 @@ import { newId, nowSeconds, type PaymentMethodObject } from './objects.js';
 import { checkAllowed, mergeMetadata, optMetadata, optString, reqString, type ParamSpec } from './params.js';
 import { own, type Route } from './routes.js';
 import type { Store, StoredPaymentMethod } from './store.js';
-import { classifyNumber, luhnValid, testPaymentMethods, testTokens, type Behaviour, type CardBrand } from './test-cards.js';
+import { classifyNumber, luhnValid, testPaymentMethods, testTokens, type Aftermath, type Behaviour, type CardBrand } from './test-cards.js';
 
 const createSpec: Record<string, ParamSpec> = {
   type: 'scalar',
@@ -35,6 +35,7 @@ interface CardFacts {
   expMonth: number;
   expYear: number;
   behaviour: Behaviour;
+  aftermath?: Aftermath;
   cvcChecked: boolean;
 }
 
@@ -88,14 +89,15 @@ function buildPaymentMethod(card: CardFacts, params: FormObject | undefined): Pa
   };
 }
 
-function save(store: Store, behaviour: Behaviour, object: PaymentMethodObject): StoredPaymentMethod {
-  const stored: StoredPaymentMethod = { seq: store.nextSeq(), behaviour, object };
+function save(store: Store, card: CardFacts, object: PaymentMethodObject): StoredPaymentMethod {
+  const stored: StoredPaymentMethod = { seq: store.nextSeq(), behaviour: card.behaviour, object };
+  if (card.aftermath !== undefined) stored.aftermath = card.aftermath;
   store.state.paymentMethods[object.id] = stored;
   return stored;
 }
 
 /** A card from Stripe's test table, expiring a year from now (as Stripe's test PaymentMethods do). */
-function testCardFacts(card: { brand: CardBrand; last4: string; behaviour: Behaviour }): CardFacts {
+function testCardFacts(card: { brand: CardBrand; last4: string; behaviour: Behaviour; aftermath?: Aftermath }): CardFacts {
   const now = new Date();
   return { ...card, expMonth: now.getUTCMonth() + 1, expYear: now.getUTCFullYear() + 1, cvcChecked: true };
 }
@@ -108,7 +110,10 @@ export function resolvePaymentMethod(store: Store, id: string, param: string, st
   const stored = own(store.state.paymentMethods, id);
   if (stored) return stored;
   const test = testPaymentMethods.get(id);
-  if (test) return save(store, test.behaviour, buildPaymentMethod(testCardFacts(test), undefined));
+  if (test) {
+    const facts = testCardFacts(test);
+    return save(store, facts, buildPaymentMethod(facts, undefined));
+  }
   throw resourceMissing('PaymentMethod', id, param, status);
 }
 
@@ -123,7 +128,7 @@ function checkCard(params: FormObject): CardFacts {
   if (!luhnValid(number)) {
     throw cardError({ code: 'incorrect_number', message: 'Your card number is incorrect.', param: 'number' });
   }
-  const { brand, behaviour } = classifyNumber(number);
+  const { brand, behaviour, aftermath } = classifyNumber(number);
   const expMonth = /^\d{1,2}$/.test(expMonthRaw) ? Number(expMonthRaw) : NaN;
   if (!(expMonth >= 1 && expMonth <= 12)) {
     throw cardError({ code: 'invalid_expiry_month', message: "Your card's expiration month is invalid.", param: 'exp_month' });
@@ -144,7 +149,9 @@ function checkCard(params: FormObject): CardFacts {
       throw cardError({ code: 'invalid_cvc', message: "Your card's security code is invalid.", param: 'cvc' });
     }
   }
-  return { brand, last4: number.slice(-4), expMonth, expYear, behaviour, cvcChecked: cvc !== undefined && cvc !== '' };
+  const facts: CardFacts = { brand, last4: number.slice(-4), expMonth, expYear, behaviour, cvcChecked: cvc !== undefined && cvc !== '' };
+  if (aftermath !== undefined) facts.aftermath = aftermath;
+  return facts;
 }
 
 export function paymentMethodRoutes(store: Store): Route[] {
@@ -176,10 +183,11 @@ export function paymentMethodRoutes(store: Store): Route[] {
             if (token !== undefined) {
               const card = testTokens.get(token);
               if (!card) throw resourceMissing('token', token, 'card[token]', 400);
-              return save(store, card.behaviour, buildPaymentMethod(testCardFacts(card), params)).object;
+              const facts = testCardFacts(card);
+              return save(store, facts, buildPaymentMethod(facts, params)).object;
             }
             const facts = checkCard(params);
-            return save(store, facts.behaviour, buildPaymentMethod(facts, params)).object;
+            return save(store, facts, buildPaymentMethod(facts, params)).object;
           },
         };
       },

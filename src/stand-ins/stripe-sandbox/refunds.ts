@@ -1,20 +1,24 @@
 /**
  * Refunds: create (by `payment_intent` or `charge`; omit `amount` to refund the remainder),
- * retrieve, list (`payment_intent=` / `charge=` filters). Refunds succeed immediately.
+ * retrieve, list (`payment_intent=` / `charge=` filters). Refunds succeed immediately, except
+ * with Stripe's asynchronous-refund test cards (refund-transitions.ts: `pending` then
+ * `succeeded`, or `succeeded` then `failed`). Pending refunds count as refunded until they fail.
  *
  * Refusals (HTTP 400 `invalid_request_error`, saved under the Idempotency-Key like Stripe's):
  * - fully refunded already → `charge_already_refunded`;
  * - `amount` above what is left → `amount_too_large` (param `amount`);
  * - nothing captured to refund (PaymentIntent not succeeded, failed or uncaptured charge) →
- *   `charge_not_refundable` (cancel an uncaptured PaymentIntent instead).
+ *   `charge_not_refundable` (cancel an uncaptured PaymentIntent instead);
+ * - the charge has an open or lost dispute → `charge_disputed`.
  */
 import { formatAmount } from './amounts.js';
 import { invalidRequest, resourceMissing } from './errors.js';
 import { newId, nowSeconds, type RefundObject } from './objects.js';
 import { paginate, readPage } from './pagination.js';
 import { checkAllowed, mergeMetadata, optEnum, optMetadata, optPositiveInt, optString, type ParamSpec } from './params.js';
-import { own, type Route } from './routes.js';
-import type { StoredCharge, Store } from './store.js';
+import { initialRefundStatus, refundCreated } from './refund-transitions.js';
+import { own, type Route, type SandboxContext } from './routes.js';
+import type { StoredCharge } from './store.js';
 
 const reasons = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
@@ -26,7 +30,8 @@ const createSpec: Record<string, ParamSpec> = {
   metadata: 'metadata',
 };
 
-export function refundRoutes(store: Store): Route[] {
+export function refundRoutes(ctx: SandboxContext): Route[] {
+  const { store } = ctx;
   const chargeToRefund = (paymentIntentId: string | undefined, chargeId: string | undefined): StoredCharge => {
     let stored: StoredCharge | undefined;
     if (paymentIntentId !== undefined) {
@@ -53,6 +58,9 @@ export function refundRoutes(store: Store): Route[] {
         code: 'charge_not_refundable',
       });
     }
+    if (stored.charge.disputed === true && isDisputeBlockingRefunds(ctx, stored.charge.id)) {
+      throw invalidRequest(`Charge ${stored.charge.id} has been charged back; it cannot be refunded.`, { code: 'charge_disputed' });
+    }
     return stored;
   };
 
@@ -73,7 +81,7 @@ export function refundRoutes(store: Store): Route[] {
         const reason = optEnum(params, reasons, 'reason');
         const metadata = mergeMetadata({}, optMetadata(params));
         return {
-          run() {
+          run(exec) {
             const { charge } = chargeToRefund(paymentIntentId, chargeId);
             const remaining = charge.amount - charge.amount_refunded;
             if (remaining <= 0) {
@@ -87,6 +95,7 @@ export function refundRoutes(store: Store): Route[] {
               );
             }
             charge.amount_refunded += refundAmount;
+            const status = initialRefundStatus(ctx, charge);
             const refund: RefundObject = {
               id: newId('re'),
               object: 'refund',
@@ -97,11 +106,14 @@ export function refundRoutes(store: Store): Route[] {
               currency: charge.currency,
               metadata,
               payment_intent: charge.payment_intent,
+              payment_method: charge.payment_method,
+              ...(status === 'pending' ? { pending_reason: 'processing' as const } : {}),
               reason: reason ?? null,
               receipt_number: null,
-              status: 'succeeded',
+              status,
             };
             store.state.refunds[refund.id] = { seq: store.nextSeq(), object: refund };
+            refundCreated(ctx, refund, charge, exec.request);
             return refund;
           },
         };
@@ -142,4 +154,9 @@ export function refundRoutes(store: Store): Route[] {
       },
     },
   ];
+}
+
+/** A chargeback that is open or lost blocks refunds (a won one gave the money back). */
+function isDisputeBlockingRefunds(ctx: SandboxContext, chargeId: string): boolean {
+  return Object.values(ctx.store.state.disputes).some((d) => d.object.charge === chargeId && d.object.status !== 'won');
 }

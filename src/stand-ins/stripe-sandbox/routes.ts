@@ -4,11 +4,24 @@
  * executes against the store and returns the response object, or throws a Stripe-shaped error
  * that is saved like a success would be.
  */
+import type { EventRequest } from './event-objects.js';
+import type { EventLog } from './events.js';
 import type { FormObject } from './form.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { Store } from './store.js';
+
+/** What endpoints with side effects work with: the state, the event log, the "later" scheduler. */
+export interface SandboxContext {
+  store: Store;
+  events: EventLog;
+  lifecycle: Lifecycle;
+}
 
 export interface Execution {
   /** Set by `run` when a charge was attempted (success or decline): the drop-after-charge fault applies. */
   charged: boolean;
+  /** The request being executed, for the `request` field of the events it causes. */
+  request: EventRequest;
 }
 
 export interface Prepared {
@@ -16,7 +29,7 @@ export interface Prepared {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Matched against the whole path; capture groups are the path parameters. */
   pattern: RegExp;
   prepare(params: FormObject, pathParams: string[]): Prepared;

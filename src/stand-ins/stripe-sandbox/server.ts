@@ -1,7 +1,9 @@
 /**
  * The Stripe sandbox HTTP server: Stripe's /v1 API subset for the real `stripe` client
  * (`new Stripe('sk_test_…', { host, port, protocol: 'http' })`), plus unauthenticated admin
- * routes under /_sandbox for health and fault injection. See README.md.
+ * routes under /_sandbox (control-routes.ts) for health, fault injection and control calls.
+ * State changes emit events (events.ts), delivered as signed webhooks (webhook-delivery.ts);
+ * "some time later" changes run from lifecycle.ts. See README.md.
  *
  * Order of work for a /v1 request, mirroring where Stripe does each check:
  *   injected failure → auth (401) → route (404) → parameter validation (400) →
@@ -13,8 +15,11 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import { z } from 'zod';
 import { createLogger, type Logger } from '../../logging/logger.js';
+import { SandboxControl } from './control.js';
+import { controlRouter } from './control-routes.js';
+import { disputeRoutes, registerDisputeTransitions } from './disputes.js';
+import { sandboxSettingsFromEnv } from './env.js';
 import {
   apiError,
   authenticationError,
@@ -22,21 +27,30 @@ import {
   StripeSandboxError,
   unrecognizedUrl,
 } from './errors.js';
-import { Faults, faultPatchSchema, type FaultSettings } from './faults.js';
+import type { DeliveryRecord, WebhookEndpointObject } from './event-objects.js';
+import { EventLog, eventRoutes } from './events.js';
+import { Faults } from './faults.js';
 import { fingerprint, parseForm } from './form.js';
 import { Idempotency } from './idempotency.js';
-import { newId } from './objects.js';
+import { Lifecycle } from './lifecycle.js';
+import { newId, sandboxApiVersion } from './objects.js';
 import { paymentIntentRoutes } from './payment-intents.js';
 import { paymentMethodRoutes } from './payment-methods.js';
+import { registerRefundTransitions } from './refund-transitions.js';
 import { refundRoutes } from './refunds.js';
-import type { Execution, Prepared, Route } from './routes.js';
+import type { Execution, Prepared, Route, SandboxContext } from './routes.js';
 import { Store } from './store.js';
+import { WebhookDispatcher } from './webhook-delivery.js';
+import { addConfiguredEndpoint, configureEndpoints, endpointsWithSecrets, webhookEndpointRoutes, type WebhookEndpointConfig } from './webhook-endpoints.js';
+import { WebhookFaults } from './webhook-faults.js';
 
 export type { FaultSettings } from './faults.js';
 export { Faults } from './faults.js';
-
-/** The API version the sandbox reports when the client sends none (stripe@23.1.0's pinned version). */
-export const sandboxApiVersion = '2026-10-28.endive';
+export { sandboxApiVersion } from './objects.js';
+export type { WebhookEndpointConfig } from './webhook-endpoints.js';
+export type { DeliveryRecord, EventObject, WebhookEndpointObject } from './event-objects.js';
+export { SandboxControl } from './control.js';
+export { WebhookFaults, type WebhookFaultSettings } from './webhook-faults.js';
 
 export interface StripeSandboxOptions {
   /** TCP port; 0 picks a free one. Default 0. */
@@ -46,6 +60,35 @@ export interface StripeSandboxOptions {
   /** State lives in `<dataDir>/stripe-sandbox/state.json`. */
   dataDir: string;
   logger?: Logger;
+  /**
+   * Endpoints that receive every event they select from the start. Omitted: the one named by
+   * STRIPE_SANDBOX_WEBHOOK_URL (env.ts), if any; `[]` for none. More can be added through the API
+   * (`stripe.webhookEndpoints.create`) or `sandbox.webhooks.addEndpoint`.
+   */
+  webhookEndpoints?: WebhookEndpointConfig[];
+  /** Delays before each webhook retry (its length = number of retries). Omitted: env, else 1000,5000,25000. */
+  webhookRetryDelaysMs?: number[];
+  /** How long to wait for an endpoint's answer. Omitted: env, else 10000 ms. */
+  webhookTimeoutMs?: number;
+  /** "Some time later" for async refunds and disputes; null: only on control calls. Omitted: env, else 2000 ms. */
+  asyncDelayMs?: number | null;
+  /** Where omitted settings are read from. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Webhooks, programmatically (the same as the API and `/_sandbox/webhooks/…`). */
+export interface SandboxWebhooks {
+  /** Every endpoint, with its signing secret. */
+  endpoints(): WebhookEndpointObject[];
+  /** Adds an endpoint now (or updates the one with this URL); returns it with its secret. Dropped at the next start. */
+  addEndpoint(config: WebhookEndpointConfig): WebhookEndpointObject;
+  /** Delivery records (attempts, status), oldest event first. */
+  deliveries(filter?: { event?: string; endpoint?: string }): DeliveryRecord[];
+  /** Resolves once no delivery is being sent, held or waiting for a retry. */
+  idle(): Promise<void>;
+  /** Sends deliveries held by `reorderNext` now. */
+  releaseHeld(): void;
+  faults: WebhookFaults;
 }
 
 export interface StripeSandbox {
@@ -55,7 +98,10 @@ export interface StripeSandbox {
   host: string;
   /** Programmatic fault injection (same settings as `/_sandbox/faults`). */
   faults: Faults;
-  /** Stops listening, drops open connections, writes the state. */
+  webhooks: SandboxWebhooks;
+  /** Control calls: settle/fail refunds, open/close disputes, run scheduled transitions. */
+  control: SandboxControl;
+  /** Stops listening, drops open connections, stops deliveries and timers, writes the state. */
   close(): Promise<void>;
 }
 
@@ -87,36 +133,33 @@ function decodePathParam(segment: string): string {
   }
 }
 
-export function createStripeSandboxApp(deps: { store: Store; faults: Faults; logger: Logger }): express.Express {
-  const { store, faults, logger } = deps;
+export interface SandboxAppDeps {
+  ctx: SandboxContext;
+  faults: Faults;
+  webhookFaults: WebhookFaults;
+  dispatcher: WebhookDispatcher;
+  control: SandboxControl;
+  logger: Logger;
+}
+
+export function createStripeSandboxApp(deps: SandboxAppDeps): express.Express {
+  const { ctx, faults, logger } = deps;
+  const { store } = ctx;
   const idempotency = new Idempotency(store);
-  const routes: Route[] = [...paymentMethodRoutes(store), ...paymentIntentRoutes(store), ...refundRoutes(store)];
+  const routes: Route[] = [
+    ...paymentMethodRoutes(store),
+    ...paymentIntentRoutes(ctx),
+    ...refundRoutes(ctx),
+    ...disputeRoutes(ctx),
+    ...eventRoutes(store),
+    ...webhookEndpointRoutes(store),
+  ];
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/_sandbox/health', (_req, res) => {
-    res.json({ ok: true });
-  });
-  app.get('/_sandbox/faults', (_req, res) => {
-    res.json(faults.get());
-  });
-  app.post('/_sandbox/faults', express.json({ type: () => true }), (req: Request, res: Response) => {
-    const parsed = faultPatchSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      res.status(400).json({ error: { type: 'invalid_request_error', message: z.prettifyError(parsed.error) } });
-      return;
-    }
-    const settings = faults.set(parsed.data);
-    logger.info({ faults: settings }, 'fault settings changed');
-    res.json(settings);
-  });
-  app.delete('/_sandbox/faults', (_req, res) => {
-    const settings = faults.reset();
-    logger.info({ faults: settings }, 'fault settings reset');
-    res.json(settings);
-  });
+  app.use('/_sandbox', controlRouter(deps));
 
   app.use('/v1', express.raw({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
     void handleV1(req, res);
@@ -198,7 +241,8 @@ export function createStripeSandboxApp(deps: { store: Store; faults: Faults; log
         }
       }
       if (!route) throw unrecognizedUrl(method, path);
-      const raw = method === 'GET' ? url.search.slice(1) : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      // stripe-node sends GET and DELETE parameters in the query string.
+      const raw = method === 'GET' || method === 'DELETE' ? url.search.slice(1) : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       const params = parseForm(raw);
       const prepared = route.prepare(params, pathParams);
 
@@ -216,7 +260,7 @@ export function createStripeSandboxApp(deps: { store: Store; faults: Faults; log
         }
         scope = keyScope; // ours until completed; released on an unexpected failure
         await delay(latency);
-        const exec: Execution = { charged: false };
+        const exec: Execution = { charged: false, request: { id: requestId, idempotency_key: idempotencyKey } };
         const outcome = execute(prepared, exec, method, path);
         idempotency.complete(keyScope, { method, path, fingerprint: print, status: outcome.status, body: outcome.body });
         scope = undefined;
@@ -226,11 +270,11 @@ export function createStripeSandboxApp(deps: { store: Store; faults: Faults; log
       }
 
       await delay(latency);
-      const exec: Execution = { charged: false };
+      const exec: Execution = { charged: false, request: { id: requestId, idempotency_key: null } };
       const seqBefore = store.state.seq;
       const outcome = execute(prepared, exec, method, path);
-      // POSTs may change anything; a GET only creates (a test PaymentMethod materialized on retrieve).
-      if (method === 'POST' || store.state.seq !== seqBefore) store.save();
+      // POSTs and DELETEs may change anything; a GET only creates (a test PaymentMethod materialized on retrieve).
+      if (method !== 'GET' || store.state.seq !== seqBefore) store.save();
       finish(req, res, outcome, headers, exec, log);
     } catch (err) {
       if (scope !== undefined) idempotency.release(scope);
@@ -266,15 +310,45 @@ export function createStripeSandboxApp(deps: { store: Store; faults: Faults; log
 export async function startStripeSandbox(options: StripeSandboxOptions): Promise<StripeSandbox> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? createLogger('stripe-sandbox');
+  const fromEnv = sandboxSettingsFromEnv(options.env ?? process.env);
   const store = Store.open(options.dataDir);
   const faults = new Faults();
-  const app = createStripeSandboxApp({ store, faults, logger });
+  const webhookFaults = new WebhookFaults();
+  const dispatcher = new WebhookDispatcher(store, webhookFaults, logger, {
+    retryDelaysMs: options.webhookRetryDelaysMs ?? fromEnv.webhookRetryDelaysMs,
+    timeoutMs: options.webhookTimeoutMs ?? fromEnv.webhookTimeoutMs,
+  });
+  const events = new EventLog(store);
+  events.listen(dispatcher.onEvent);
+  const lifecycle = new Lifecycle(store, logger, options.asyncDelayMs !== undefined ? options.asyncDelayMs : fromEnv.asyncDelayMs);
+  const ctx: SandboxContext = { store, events, lifecycle };
+  registerRefundTransitions(ctx);
+  registerDisputeTransitions(ctx);
+  const control = new SandboxControl(ctx);
+  const configured = configureEndpoints(store, options.webhookEndpoints ?? fromEnv.webhookEndpoints);
+  store.save();
+  const app = createStripeSandboxApp({ ctx, faults, webhookFaults, dispatcher, control, logger });
 
   const server: Server = app.listen(options.port ?? 0, host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url, stateFile: store.file }, 'stripe sandbox listening');
+  dispatcher.resume();
+  lifecycle.start();
+  logger.info({ url, stateFile: store.file, webhookEndpoints: configured.map((e) => e.url) }, 'stripe sandbox listening');
+
+  const webhooks: SandboxWebhooks = {
+    endpoints: () => endpointsWithSecrets(store),
+    addEndpoint(config) {
+      const endpoint = addConfiguredEndpoint(store, config);
+      store.save();
+      return endpoint;
+    },
+    deliveries: (filter) => dispatcher.deliveries(filter),
+    idle: () => dispatcher.idle(),
+    releaseHeld: () => dispatcher.releaseHeld(),
+    faults: webhookFaults,
+  };
 
   let closing: Promise<void> | undefined;
   return {
@@ -282,20 +356,23 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     port,
     host,
     faults,
+    webhooks,
+    control,
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => {
-          try {
-            store.close();
-          } catch (saveErr) {
-            reject(saveErr as Error);
-            return;
-          }
-          if (err) reject(err);
-          else resolve();
-        });
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
         server.closeAllConnections();
-      });
+        lifecycle.close();
+        await dispatcher.close();
+        let failure: unknown;
+        try {
+          await closed;
+        } catch (err) {
+          failure = err;
+        }
+        store.close();
+        if (failure !== undefined) throw failure;
+      })();
       return closing;
     },
   };

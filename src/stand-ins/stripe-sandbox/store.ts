@@ -2,19 +2,24 @@
  * The sandbox's whole state: in-memory maps, written to `<dataDir>/stripe-sandbox/state.json`
  * after every mutation (write to a temp file, then rename: a crash leaves the old or the new
  * file, never half of one) and read back on start, so a restarted sandbox still knows its
- * PaymentIntents, refunds and idempotency keys. One process owns a data directory.
+ * PaymentIntents, refunds, disputes, idempotency keys, events, webhook endpoints, unfinished
+ * webhook deliveries and scheduled "later" transitions. One process owns a data directory.
  *
- * Nothing card-secret is ever in here: PaymentMethods keep brand/last4/expiry and a behaviour
- * tag; API keys appear only as SHA-256 hashes inside idempotency scopes.
+ * Nothing card-secret is ever in here: PaymentMethods keep brand/last4/expiry and behaviour
+ * tags; API keys appear only as SHA-256 hashes inside idempotency scopes. (Webhook endpoint
+ * signing secrets are kept, as Stripe keeps them: they sign deliveries after a restart.)
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChargeRecord, PaymentIntentObject, PaymentMethodObject, RefundObject } from './objects.js';
-import type { Behaviour } from './test-cards.js';
+import type { DeliveryRecord, EventObject, WebhookEndpointObject } from './event-objects.js';
+import type { ChargeRecord, DisputeObject, PaymentIntentObject, PaymentMethodObject, RefundObject } from './objects.js';
+import type { Aftermath, Behaviour } from './test-cards.js';
 
 export interface StoredPaymentMethod {
   seq: number;
   behaviour: Behaviour;
+  /** What happens after a successful charge (async refunds, disputes); absent for ordinary cards. */
+  aftermath?: Aftermath;
   object: PaymentMethodObject;
 }
 
@@ -31,6 +36,37 @@ export interface StoredCharge {
 export interface StoredRefund {
   seq: number;
   object: RefundObject;
+}
+
+export interface StoredDispute {
+  seq: number;
+  object: DisputeObject;
+}
+
+export interface StoredEvent {
+  seq: number;
+  object: EventObject;
+}
+
+export interface StoredWebhookEndpoint {
+  seq: number;
+  /** The endpoint without its secret (which Stripe shows only on create). */
+  object: WebhookEndpointObject;
+  secret: string;
+  /** Set for endpoints from the sandbox's start options or env, replaced on every start. */
+  configured?: true;
+}
+
+/** Something that happens "some time later" (lifecycle.ts): due at `dueAt`, or only on a control call. */
+export interface StoredTransition {
+  seq: number;
+  id: string;
+  kind: 'refund.succeed' | 'refund.fail' | 'dispute.open' | 'dispute.close';
+  /** The object it changes (re_…, ch_…, dp_…). */
+  target: string;
+  /** Epoch ms; null when it runs only on a control call. */
+  dueAt: number | null;
+  params: Record<string, string>;
 }
 
 /** A saved response for (API key, Idempotency-Key). */
@@ -54,12 +90,36 @@ export interface SandboxState {
   charges: Record<string, StoredCharge>;
   refunds: Record<string, StoredRefund>;
   idempotency: Record<string, IdempotencyRecord>;
+  disputes: Record<string, StoredDispute>;
+  events: Record<string, StoredEvent>;
+  webhookEndpoints: Record<string, StoredWebhookEndpoint>;
+  /** Keyed `<event id> <endpoint id>`. */
+  deliveries: Record<string, DeliveryRecord>;
+  transitions: Record<string, StoredTransition>;
 }
 
 export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
+/** Stripe keeps events for 30 days. */
+export const eventTtlMs = 30 * 24 * 60 * 60 * 1000;
+
+/** Maps added after the first state format; a file without them is read as having none. */
+const laterMaps = ['disputes', 'events', 'webhookEndpoints', 'deliveries', 'transitions'] as const;
 
 function emptyState(): SandboxState {
-  return { version: 1, seq: 0, paymentMethods: {}, paymentIntents: {}, charges: {}, refunds: {}, idempotency: {} };
+  return {
+    version: 1,
+    seq: 0,
+    paymentMethods: {},
+    paymentIntents: {},
+    charges: {},
+    refunds: {},
+    idempotency: {},
+    disputes: {},
+    events: {},
+    webhookEndpoints: {},
+    deliveries: {},
+    transitions: {},
+  };
 }
 
 function isRecordMap(value: unknown): boolean {
@@ -71,6 +131,7 @@ export class Store {
   readonly file: string;
   state: SandboxState;
   private closed = false;
+  private pendingSave: NodeJS.Timeout | undefined;
 
   private constructor(dataDir: string) {
     this.dir = join(dataDir, 'stripe-sandbox');
@@ -97,11 +158,13 @@ export class Store {
       }
       const s = parsed as Partial<SandboxState>;
       const keys = ['paymentMethods', 'paymentIntents', 'charges', 'refunds', 'idempotency'] as const;
-      if (s.version !== 1 || typeof s.seq !== 'number' || !keys.every((k) => isRecordMap(s[k]))) {
+      const laterOk = laterMaps.every((k) => s[k] === undefined || isRecordMap(s[k]));
+      if (s.version !== 1 || typeof s.seq !== 'number' || !keys.every((k) => isRecordMap(s[k])) || !laterOk) {
         throw new Error(`Stripe sandbox state ${store.file} has an unknown format (expected version 1)`);
       }
-      store.state = s as SandboxState;
+      store.state = { ...emptyState(), ...(s as SandboxState) };
       store.pruneIdempotency();
+      store.pruneEvents();
     }
     return store;
   }
@@ -117,8 +180,28 @@ export class Store {
     }
   }
 
+  /** Drops events older than Stripe's 30 days, with their delivery records. */
+  pruneEvents(now = Date.now()): void {
+    for (const [id, stored] of Object.entries(this.state.events)) {
+      if (now - stored.object.created * 1000 < eventTtlMs) continue;
+      delete this.state.events[id];
+      for (const [key, delivery] of Object.entries(this.state.deliveries)) if (delivery.event === id) delete this.state.deliveries[key];
+    }
+  }
+
+  /**
+   * Writes the state within `delayMs`, coalescing the calls made meanwhile: for bookkeeping whose
+   * loss in a crash is harmless (webhook delivery records: an event is at worst sent again).
+   */
+  saveSoon(delayMs = 50): void {
+    if (this.closed || this.pendingSave !== undefined) return;
+    this.pendingSave = setTimeout(() => this.save(), delayMs);
+  }
+
   /** Writes the state atomically. After `close()` this is a no-op (the data dir may be gone). */
   save(): void {
+    if (this.pendingSave !== undefined) clearTimeout(this.pendingSave);
+    this.pendingSave = undefined;
     if (this.closed) return;
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.state, null, 1));

@@ -1,8 +1,9 @@
 /**
  * Stripe's test-mode payment methods and card numbers, and what each one does when a
  * PaymentIntent is confirmed with it (../../../../shared/reference/stripe.md §5, Stripe's
- * testing page). Card numbers live only here and in the sandbox's tests: the sandbox keeps
- * brand, last4 and expiry of a card plus one of the `Behaviour` tags below, never the number
+ * testing page, https://docs.stripe.com/testing: "Simulate a dispute", "Simulate an asynchronous
+ * refund"). Card numbers live only here and in the sandbox's tests: the sandbox keeps brand,
+ * last4 and expiry of a card plus the `Behaviour` and `Aftermath` tags below, never the number
  * or the CVC.
  */
 
@@ -17,12 +18,25 @@ export type Behaviour =
   | 'decline_processing_error'
   | 'requires_authentication';
 
+/**
+ * What happens after a successful charge with the card (Stripe's testing page):
+ * - `refund_pending` (4000000000007726, pm_card_pendingRefund): a refund starts `pending` and
+ *   later `succeeded` (`refund.updated`);
+ * - `refund_fails` (4000000000005126, pm_card_refundFail): a refund starts `succeeded` and later
+ *   `failed` with `failure_reason: 'expired_or_canceled_card'` (`refund.failed`);
+ * - `dispute_fraudulent` (4000000000000259, pm_card_createDispute) and
+ *   `dispute_product_not_received` (4000000000002685, pm_card_createDisputeProductNotReceived):
+ *   the charge succeeds, then is disputed (`charge.dispute.created`).
+ */
+export type Aftermath = 'refund_pending' | 'refund_fails' | 'dispute_fraudulent' | 'dispute_product_not_received';
+
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'jcb' | 'diners' | 'unionpay' | 'unknown';
 
 export interface TestCard {
   brand: CardBrand;
   last4: string;
   behaviour: Behaviour;
+  aftermath?: Aftermath;
 }
 
 /** What a declining behaviour answers: Stripe's `code`, `decline_code`, `message`, `param`. */
@@ -61,7 +75,7 @@ export const declines: Record<Exclude<Behaviour, 'succeed' | 'requires_authentic
  * Test card numbers → brand and behaviour (Stripe's table). Any other number that passes the
  * Luhn check succeeds, with its brand guessed from the prefix.
  */
-const testNumbers: Record<string, { brand: CardBrand; behaviour: Behaviour }> = {
+const testNumbers: Record<string, { brand: CardBrand; behaviour: Behaviour; aftermath?: Aftermath }> = {
   '4242424242424242': { brand: 'visa', behaviour: 'succeed' },
   '5555555555554444': { brand: 'mastercard', behaviour: 'succeed' },
   '378282246310005': { brand: 'amex', behaviour: 'succeed' },
@@ -74,6 +88,10 @@ const testNumbers: Record<string, { brand: CardBrand; behaviour: Behaviour }> = 
   '4000000000000119': { brand: 'visa', behaviour: 'decline_processing_error' },
   '4000002500003155': { brand: 'visa', behaviour: 'requires_authentication' },
   '4000002760003184': { brand: 'visa', behaviour: 'requires_authentication' },
+  '4000000000007726': { brand: 'visa', behaviour: 'succeed', aftermath: 'refund_pending' },
+  '4000000000005126': { brand: 'visa', behaviour: 'succeed', aftermath: 'refund_fails' },
+  '4000000000000259': { brand: 'visa', behaviour: 'succeed', aftermath: 'dispute_fraudulent' },
+  '4000000000002685': { brand: 'visa', behaviour: 'succeed', aftermath: 'dispute_product_not_received' },
 };
 
 /** Test PaymentMethod ids (`pm_card_*`) and their card. Aliases share a row. */
@@ -99,6 +117,13 @@ const pmRows: Array<[ids: string[], card: TestCard]> = [
   [['pm_card_chargeDeclinedProcessingError'], { brand: 'visa', last4: '0119', behaviour: 'decline_processing_error' }],
   [['pm_card_threeDSecure2Required'], { brand: 'visa', last4: '3155', behaviour: 'requires_authentication' }],
   [['pm_card_authenticationRequired'], { brand: 'visa', last4: '3184', behaviour: 'requires_authentication' }],
+  [['pm_card_pendingRefund'], { brand: 'visa', last4: '7726', behaviour: 'succeed', aftermath: 'refund_pending' }],
+  [['pm_card_refundFail'], { brand: 'visa', last4: '5126', behaviour: 'succeed', aftermath: 'refund_fails' }],
+  [['pm_card_createDispute'], { brand: 'visa', last4: '0259', behaviour: 'succeed', aftermath: 'dispute_fraudulent' }],
+  [
+    ['pm_card_createDisputeProductNotReceived'],
+    { brand: 'visa', last4: '2685', behaviour: 'succeed', aftermath: 'dispute_product_not_received' },
+  ],
 ];
 
 export const testPaymentMethods: ReadonlyMap<string, TestCard> = new Map(
@@ -136,7 +161,7 @@ export function brandOf(number: string): CardBrand {
   return 'unknown';
 }
 
-/** Brand and behaviour of a (digits-only, Luhn-valid) card number. */
-export function classifyNumber(number: string): { brand: CardBrand; behaviour: Behaviour } {
+/** Brand and behaviours of a (digits-only, Luhn-valid) card number. */
+export function classifyNumber(number: string): { brand: CardBrand; behaviour: Behaviour; aftermath?: Aftermath } {
   return testNumbers[number] ?? { brand: brandOf(number), behaviour: 'succeed' };
 }

@@ -15,7 +15,8 @@ import { startDevServer, type DevServer } from './temporal/dev-server.js';
 import { resolveTemporalCli } from './temporal/temporal-cli.js';
 import { connectClient, connectWorker, usesConfiguredTemporal } from './temporal/connect.js';
 import { startWebServer } from './web/server.js';
-import { buildActivities, stripeTarget } from './worker/activity-deps.js';
+import { describeOrderBook, orderBookKind } from './orders/open-order-book.js';
+import { openActivities, stripeTarget } from './worker/activity-deps.js';
 import { startWorker } from './worker/worker.js';
 
 const logger = createLogger('paycall');
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     await requireFreePort(devPort, 'Temporal dev server', 'TEMPORAL_DEV_PORT', `set TEMPORAL_ADDRESS=127.0.0.1:${devPort} to use the Temporal server already running there, or TEMPORAL_DEV_PORT to another port`);
     await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
   }
-  const activities = await buildActivities(config);
+  const { activities, close: closeActivities } = await openActivities(config);
   const authToken = await resolveTwilioAuthToken(config.TWILIO_AUTH_TOKEN, config.DATA_DIR);
   const operatorToken = await resolveDevSecret(config.OPERATOR_TOKEN, config.DATA_DIR, devSecretFiles.operatorToken);
 
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   const workerConnection = await connectWorker(config, target);
   stops.unshift(() => workerConnection.connection.close());
   const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  stops.unshift(() => closeActivities()); // after the worker: no activity uses the order book any more
   stops.unshift(() => worker.shutdown());
 
   const temporal = await connectClient(config, target);
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     `  Temporal        ${devServer ? `${devServer.address} (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : temporal.settings.describe()}`,
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
-    `  orders          ${config.ORDERS_FILE} (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})`,
+    `  orders          ${describeOrderBook(config)}${orderBookKind(config) === 'json-file' ? ` (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})` : ''}`,
     `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,
     '',

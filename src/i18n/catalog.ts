@@ -56,6 +56,8 @@ export interface Catalog {
   tryAnotherCard: string;
   captureGaveUp: string;
   chargeUnavailable: string;
+  /** The order book cannot be reached or refused the look-up for good. */
+  ordersUnavailable: string;
   paid: (confirmationCode: string) => string;
   refunded: string;
   paymentNeedsAttention: string;
@@ -117,6 +119,7 @@ const enUS: Catalog = {
   tryAnotherCard: "Let's try again. You can use a different card.",
   captureGaveUp: 'We could not take your payment today. Your card has not been charged. Goodbye.',
   chargeUnavailable: 'We are having trouble reaching our payment provider. Please call again later. Goodbye.',
+  ordersUnavailable: 'Sorry, we cannot look up orders right now. Nothing has been charged. Please call again later. Goodbye.',
   paid: (code) =>
     `Thank you. Your payment was successful. Your confirmation code is ${spellDigits(code)}. Again, ${spellDigits(code)}. Goodbye.`,
   refunded:
@@ -176,6 +179,7 @@ const jaJP: Catalog = {
   tryAnotherCard: 'もう一度お試しください。別のカードもご利用いただけます。',
   captureGaveUp: '本日はお支払いを完了できませんでした。カードへの請求は行われていません。失礼いたします。',
   chargeUnavailable: '決済サービスに接続できません。時間をおいておかけ直しください。失礼いたします。',
+  ordersUnavailable: '申し訳ございません。ただいま注文を確認できません。料金は請求されていません。時間をおいておかけ直しください。失礼いたします。',
   paid: (code) =>
     `ありがとうございます。お支払いが完了しました。確認番号は ${spellDigits(code)} です。もう一度申し上げます。${spellDigits(code)}。失礼いたします。`,
   refunded: '申し訳ございません。ご注文を完了できなかったため、お支払いは全額返金いたしました。失礼いたします。',

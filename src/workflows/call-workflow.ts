@@ -123,7 +123,9 @@ class CallDialogue {
         preface = [this.text.orderMalformed];
       } else {
         entry.running('lookupOrder', { input: digits });
-        const order = await lookupOrder(digits);
+        const looked = await this.lookUp(digits, entry);
+        if ('outcome' in looked) return looked;
+        const order = looked.order;
         if (order && order.status === 'unpaid') {
           entry.ok({ order: orderFactsOf(order) });
           return order;
@@ -189,13 +191,25 @@ class CallDialogue {
    */
   private async stillUnpaid(order: Order, entry: StepHandle): Promise<CallOutcome | undefined> {
     entry.running('lookupOrder', { input: '1' });
-    const current = await lookupOrder(order.orderId);
+    const looked = await this.lookUp(order.orderId, entry, order);
+    if ('outcome' in looked) return looked;
+    const current = looked.order;
     if (current?.status === 'unpaid') {
       entry.ok({ code: 'confirmed' });
       return undefined;
     }
     const failure = this.progress.fail(entry, { code: 'order-already-paid', message: `Order ${order.orderId} was paid meanwhile` });
     return this.giveUp(failure, `${this.text.orderAlreadyPaid} ${this.text.goodbye}`, order);
+  }
+
+  /** The order book after Temporal's retries: an order (or null), or the call ends politely when it cannot answer. */
+  private async lookUp(orderId: string, entry: StepHandle, order: Partial<Order> = {}): Promise<{ order: Order | null } | CallOutcome> {
+    try {
+      return { order: await lookupOrder(orderId) };
+    } catch (err) {
+      const failure = this.progress.fail(entry, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
+      return this.giveUp(failure, this.text.ordersUnavailable, order);
+    }
   }
 
   /** Steps 4–6: capture, charge, mark paid, receipt, confirmation. */

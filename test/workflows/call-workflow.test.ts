@@ -269,6 +269,26 @@ describe('call workflow', () => {
     expect(outcome.steps?.map((s) => `${s.step}:${s.status}`).slice(-3)).toEqual(['charge:ok', 'mark-paid:failed', 'refund:ok']);
   });
 
+  it('an order book that refuses the look-up for good ends the call politely, recorded at order entry', async () => {
+    const mocks = new MockActivities({});
+    const activities = mocks.build();
+    activities.lookupOrder = async () => {
+      throw ApplicationFailure.nonRetryable('The order API refused the request (401)', 'OrderBookRejected');
+    };
+    const taskQueue = uniqueTaskQueue('wf');
+    const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const call = new TestCall(temporal.client, taskQueue, { callSid: uniqueCallSid(), locale: 'en-US' });
+    await worker.runUntil(async () => {
+      await call.start();
+      const last = await call.press('73021');
+      expect(last.final).toBe(true);
+    });
+    const outcome = await call.outcome();
+    expect(outcome).toMatchObject({ outcome: 'failed', failure: { step: 'order-entry', code: 'OrderBookRejected' } });
+    expect(call.heard().at(-1)).toContain('cannot look up orders right now');
+    expect(outcome.steps?.at(-1)).toMatchObject({ step: 'order-entry', status: 'failed', errorType: 'OrderBookRejected', input: '73021' });
+  });
+
   it('transient Stripe failures are retried with the same key: one charge', async () => {
     const mocks = new MockActivities({ '73021': order73021 }, ['transient', 'transient', 'ok']);
     const call = await withCall(mocks, async (c) => {

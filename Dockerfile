@@ -15,5 +15,7 @@ COPY data ./data
 USER node
 # DATA_DIR must be writable by the node user (docker-compose mounts a volume there).
 ENV DATA_DIR=/data
+# Inside the container the web server must listen on all interfaces for the port mapping.
+ENV HOST=0.0.0.0
 EXPOSE 3000
 CMD ["npx", "tsx", "src/web/main.ts"]

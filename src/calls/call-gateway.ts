@@ -27,6 +27,12 @@ import {
 import type { Turn } from '../contract/instructions.js';
 import { callWorkflow } from '../workflows/call-workflow.js';
 
+/** `FAILED_PRECONDITION … unexpected workflow task failure`: the Update raced a workflow task that failed or closed the call. */
+function isWorkflowTaskRace(err: unknown): boolean {
+  const cause = (err as { cause?: unknown })?.cause;
+  return [err, cause].some((e) => isGrpcServiceError(e) && e.code === grpcStatus.FAILED_PRECONDITION && /workflow task/i.test(e.details ?? e.message));
+}
+
 /** The workflow did not answer inside the deadline: put the caller on hold and come back. */
 export class CallBusyError extends Error {
   constructor(cause: unknown) {
@@ -65,25 +71,35 @@ export class CallGateway {
 
   /** Delivers a caller event and returns the call's next turn. `updateId` makes redelivery harmless. */
   async deliver(input: CallInput, event: CallerEvent, updateId: string): Promise<Turn> {
-    const workflowId = callWorkflowId(input.callSid);
-    try {
-      return await this.client.withDeadline(Date.now() + this.options.deadlineMs, () => {
-        if (event.kind === 'start') {
-          const startWorkflowOperation = new WithStartWorkflowOperation(callWorkflow, {
-            workflowId,
-            taskQueue: this.options.taskQueue,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            // A call id runs once: replaying an ended call's first webhook (its idempotency token is not signed) starts nothing.
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          });
-          return this.client.workflow.executeUpdateWithStart(callerEventUpdate, { args: [event], updateId, startWorkflowOperation });
-        }
-        return this.client.workflow.getHandle(workflowId).executeUpdate(callerEventUpdate, { args: [event], updateId });
-      });
-    } catch (err) {
-      throw this.translate(err, input.callSid);
+    const deadline = Date.now() + this.options.deadlineMs;
+    for (;;) {
+      try {
+        return await this.deliverOnce(input, event, updateId, deadline);
+      } catch (err) {
+        // An Update that raced the call's last workflow task can fail with that task; the same
+        // Update id again is harmless: it gets the call's final turn, or finds the call ended.
+        if (isWorkflowTaskRace(err) && Date.now() < deadline - 100) continue;
+        throw this.translate(err, input.callSid);
+      }
     }
+  }
+
+  private deliverOnce(input: CallInput, event: CallerEvent, updateId: string, deadline: number): Promise<Turn> {
+    const workflowId = callWorkflowId(input.callSid);
+    return this.client.withDeadline(deadline, () => {
+      if (event.kind === 'start') {
+        const startWorkflowOperation = new WithStartWorkflowOperation(callWorkflow, {
+          workflowId,
+          taskQueue: this.options.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          // A call id runs once: replaying an ended call's first webhook (its idempotency token is not signed) starts nothing.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+        return this.client.workflow.executeUpdateWithStart(callerEventUpdate, { args: [event], updateId, startWorkflowOperation });
+      }
+      return this.client.workflow.getHandle(workflowId).executeUpdate(callerEventUpdate, { args: [event], updateId });
+    });
   }
 
   async reportCallStatus(callSid: string, status: CallStatusEvent): Promise<void> {
@@ -122,8 +138,12 @@ export class CallGateway {
       }
       if (err.code === grpcStatus.NOT_FOUND || err.code === grpcStatus.FAILED_PRECONDITION) return new CallNotRunningError(callSid, err);
     }
+    // The client wraps some gRPC errors (ServiceError with the status as its cause).
     const cause = (err as { cause?: unknown })?.cause;
-    if (isGrpcServiceError(cause) && cause.code === grpcStatus.DEADLINE_EXCEEDED) return new CallBusyError(err);
+    if (isGrpcServiceError(cause)) {
+      if (cause.code === grpcStatus.DEADLINE_EXCEEDED || cause.code === grpcStatus.UNAVAILABLE) return new CallBusyError(err);
+      if (cause.code === grpcStatus.NOT_FOUND || cause.code === grpcStatus.FAILED_PRECONDITION) return new CallNotRunningError(callSid, err);
+    }
     return err instanceof Error ? err : new Error(String(err));
   }
 }

@@ -23,6 +23,8 @@ export const e164 = /^\+[1-9][0-9]{6,14}$/;
 
 const envSchema = z.object({
   PORT: port(3000),
+  /** Where the web server listens: loopback for a laptop; 0.0.0.0 in a container (behind its port mapping or a proxy). */
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
   PUBLIC_BASE_URL: optionalString.pipe(z.url({ message: 'must be an absolute http(s) URL' }).optional()),
   DATA_DIR: z.string().default('.data'),
   ORDERS_FILE: z.string().default('data/demo-orders.json'),

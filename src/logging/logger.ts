@@ -2,7 +2,7 @@
  * paycall's logger (pino). Redacts anything card- or secret-shaped by key name as a second
  * line of defence: no code path should hand it card data in the first place.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -21,12 +21,10 @@ const redactedKeys = [
   '*.card.cvc',
 ];
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** `destination` (tests) receives the JSON lines instead of stdout. */
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: redactedKeys, censor: '[redacted]' } };
+  if (destination) return pino(options, destination);
   const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
-  return pino({
-    name,
-    level,
-    redact: { paths: redactedKeys, censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } } : {}),
-  });
+  return pino({ ...options, ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } } : {}) });
 }

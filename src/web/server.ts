@@ -9,6 +9,8 @@ import { createWebApp } from './app.js';
 
 export interface RunningWebServer {
   url: string;
+  /** The address and port the server is bound to (HOST, PORT). */
+  bound: { address: string; port: number };
   close(): Promise<void>;
 }
 
@@ -32,10 +34,12 @@ export async function startWebServer(options: { config: Config; client: Client; 
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.PORT, () => resolve());
+    server.listen(config.PORT, config.HOST, () => resolve());
   });
+  const bound = server.address() as { address: string; port: number };
   return {
-    url: `http://localhost:${config.PORT}`,
+    url: `http://localhost:${bound.port}`,
+    bound: { address: bound.address, port: bound.port },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

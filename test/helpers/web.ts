@@ -13,6 +13,9 @@ export const testAccountSid = `AC${'0'.repeat(32)}`;
 
 export interface TestWeb {
   baseUrl: string;
+  /** The web app's log lines (JSON), when started with captureLogs. */
+  logs(): string[];
+  clearLogs(): void;
   post(path: string, params: Record<string, string>, options?: PostOptions): Promise<{ status: number; body: string; ms: number }>;
   close(): Promise<void>;
 }
@@ -22,16 +25,22 @@ export interface PostOptions {
   idempotencyToken?: string;
 }
 
-export async function startTestWeb(options: { client: Client; taskQueue: string; deadlineMs?: number; env?: Record<string, string> }): Promise<TestWeb> {
+export async function startTestWeb(options: { client: Client; taskQueue: string; deadlineMs?: number; env?: Record<string, string>; captureLogs?: boolean }): Promise<TestWeb> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({ PUBLIC_BASE_URL: baseUrl, ...options.env });
   const gateway = new CallGateway(options.client, { taskQueue: options.taskQueue, deadlineMs: options.deadlineMs ?? 3000 });
-  const app = createWebApp({ gateway, config, authToken: testAuthToken, receiptsEnabled: false, logger: createLogger('test-web', 'silent') });
+  let lines: string[] = [];
+  const logger = options.captureLogs ? createLogger('test-web', 'info', { write: (line: string) => void lines.push(line.trim()) }) : createLogger('test-web', 'silent');
+  const app = createWebApp({ gateway, config, authToken: testAuthToken, receiptsEnabled: false, logger });
   server.on('request', app);
   return {
     baseUrl,
+    logs: () => [...lines],
+    clearLogs: () => {
+      lines = [];
+    },
     async post(path, params, postOptions = {}) {
       const url = path.startsWith('http') ? path : `${baseUrl}${path}`;
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallActivities } from '../../src/activities/types.js';
 import { callWorkflowId, stateQuery } from '../../src/contract/call.js';
 import { connectTestTemporal, uniqueCallSid, uniqueTaskQueue, workflowBundle, type TestTemporal } from '../helpers/temporal.js';
+import { historyAsText } from '../helpers/card-data-scanner.js';
 import { actionUrl, startTestWeb, voiceParams, type TestWeb } from '../helpers/web.js';
 
 let temporal: TestTemporal;
@@ -123,7 +124,7 @@ describe('Twilio webhooks', () => {
     const res = await web.post('/twilio/pay?turn=3', voiceParams(callSid, { Result: 'too-many-failed-attempts', PaymentCardNumber: '4242424242424242' }));
     expect(res.status).toBe(200);
     expect(res.body).not.toContain('4242424242424242');
-    const history = JSON.stringify(await temporal.client.workflow.getHandle(callWorkflowId(callSid)).fetchHistory());
+    const history = historyAsText(await temporal.client.workflow.getHandle(callWorkflowId(callSid)).fetchHistory());
     expect(history).not.toContain('4242424242424242');
     const state = await temporal.client.workflow.getHandle(callWorkflowId(callSid)).query(stateQuery);
     expect(state.steps.find((s) => s.step === 'card-capture')?.card).toEqual({ last4: '4242' });

@@ -59,12 +59,16 @@ export interface LocalStack {
   startWorkerProcess(): Promise<ChildProcess>;
   startInProcessWorker(): Promise<void>;
   stopInProcessWorker(): Promise<void>;
+  /** Everything the run logged: the web app (JSON, info level) and worker processes' output. */
+  logs: string[];
+  dataDir: string;
   close(): Promise<void>;
 }
 
 export async function startLocalStack(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
   quietRuntime();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paycall-e2e-'));
+  const logs: string[] = [];
   const ordersFile = path.join(dataDir, 'orders.json');
   await writeFile(ordersFile, JSON.stringify(e2eOrders()));
   const sandbox = await startStripeSandbox({ port: 0, dataDir, logger: createLogger('sandbox', 'silent') });
@@ -94,7 +98,7 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
   const gateway = new CallGateway(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
   server.on(
     'request',
-    createWebApp({ gateway, config, authToken: e2eAuthToken, receiptsEnabled: smsReceiptsEnabled(config), logger: createLogger('web', 'silent') }),
+    createWebApp({ gateway, config, authToken: e2eAuthToken, receiptsEnabled: smsReceiptsEnabled(config), logger: createLogger('web', 'info', { write: (line: string) => void logs.push(line) }) }),
   );
 
   let worker: RunningWorker | undefined;
@@ -102,6 +106,8 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
   const stripe = createStripeClient({ secretKey: 'sk_test_e2e_observer', apiBase: sandbox.url, maxNetworkRetries: 0 });
 
   const stack: LocalStack = {
+    logs,
+    dataDir,
     config,
     client,
     sandbox,
@@ -138,6 +144,7 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
         const timer = setTimeout(() => reject(new Error(`worker process did not start:\n${output}`)), 60_000);
         const onData = (chunk: Buffer) => {
           output += chunk.toString();
+          logs.push(chunk.toString());
           if (output.includes('worker running')) {
             clearTimeout(timer);
             resolve();

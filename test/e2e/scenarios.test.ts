@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callWorkflowId } from '../../src/contract/call.js';
 import { buildTimeline } from '../../src/operators/timeline/index.js';
 import { findSecrets, heardText, loadScenario, type CallRecord } from '../../src/stand-ins/phone-simulator/index.js';
+import { cardDataFindings, historyAsText, scanFolder } from '../helpers/card-data-scanner.js';
 import { recordHistoryIfAsked } from './history-recorder.js';
 import { startLocalStack, type LocalStack } from './local-stack.js';
 
@@ -25,9 +26,13 @@ beforeEach(() => {
 const goodCard = { cardNumber: '4242424242424242', expiry: '1234', securityCode: '123' };
 const typedSecrets = ['4242424242424242', '4000000000000002', '4000000000009995', '4242424242424241'];
 
+/** Every call the suite placed: the last test scans all they left behind. */
+const placed: string[] = [];
+
 /** Places a call and returns everything the assertions need. */
 async function call(name: string, options: Parameters<LocalStack['call']>[0]) {
   const record = await stack.call(options);
+  placed.push(record.callSid);
   const outcome = await stack.outcome(record.callSid);
   const intents = await stack.paymentIntents(record.callSid);
   await recordHistoryIfAsked(stack.client, record.callSid, name);
@@ -230,7 +235,30 @@ describe('end to end', () => {
   it('the example scenario files in scenarios/ run against the stack', async () => {
     for (const file of ['happy-path-en', 'happy-path-ja', 'hangup-in-menu']) {
       const record = await stack.call({ scenario: await loadScenario(`scenarios/${file}.json`) });
+      placed.push(record.callSid);
       expect(record.ended.how, file).not.toMatch(/error/);
     }
+  });
+
+  it('a card number keyed at the order prompt is not kept; the caller is told and then pays', async () => {
+    const { outcome, heard, timeline } = await call('card-number-at-order-prompt', {
+      // Not one of typedSecrets: Twilio does send what a caller keys at a <Gather>; paycall must not keep it.
+      steps: [{ gather: '5555555555554444#' }, { gather: '80013#' }, { gather: '1' }, { pay: goodCard }],
+    });
+    expect(heard).toContain('Please do not enter a card number here');
+    expect(outcome).toMatchObject({ outcome: 'paid', orderId: '80013' });
+    expect(timeline.entries.find((e) => e.step === 'order-entry')).toMatchObject({ status: 'failed', summary: 'card-like number entered at order entry (redacted)' });
+  });
+
+  it('leaves no card data anywhere: in any call history, the data dir (sandbox state, paid orders) or the logs', async () => {
+    expect(placed.length).toBeGreaterThan(10);
+    const findings = [];
+    for (const callSid of placed) {
+      findings.push(...cardDataFindings(historyAsText(await stack.client.workflow.getHandle(callWorkflowId(callSid)).fetchHistory()), callSid));
+    }
+    findings.push(...scanFolder(stack.dataDir));
+    findings.push(...cardDataFindings(stack.logs.join('\n'), 'logs'));
+    expect(stack.logs.length).toBeGreaterThan(0);
+    expect(findings.map((f) => `${f.kind} ${f.value} in ${f.where} after ${f.context ?? ''}`)).toEqual([]);
   });
 });

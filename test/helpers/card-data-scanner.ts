@@ -6,17 +6,26 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { cardLikeNumbers } from '../../src/privacy/card-numbers.js';
+import { isCardLike } from '../../src/privacy/card-numbers.js';
 
 export interface CardDataFinding {
   kind: 'card-number' | 'security-code';
   /** Masked: the last four digits only. */
   value: string;
   where?: string;
+  /** What stands before it (digits masked), to tell where it sits: a key name, a field. */
+  context?: string;
 }
 
 /** A security code's value beside a field named like one: `"cvc":"123"`, `SecurityCode=4567`. */
 const securityCodeField = /(?:cvc|cvv|cvv2|security[_-]?code|card[_-]?code)["']?\s*[:=]\s*["']?([0-9]{3,4})(?![0-9])/gi;
+
+/**
+ * Card-length digit runs standing as a token of their own: not inside a longer run of
+ * letters and digits, where random hex ids (Stripe's, idempotency keys) would read as cards
+ * one time in ten. A leaked card number stands alone (`"Digits":"4242…"`, `4242 4242 …`).
+ */
+const standaloneRuns = /(?<![0-9A-Za-z])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])/g;
 
 /** Epoch milliseconds (13 digits starting 1, e.g. pino's `time`) pass Luhn one time in ten; they are not cards. */
 function isTimestamp(digits: string): boolean {
@@ -25,8 +34,11 @@ function isTimestamp(digits: string): boolean {
 
 export function cardDataFindings(text: string, where?: string): CardDataFinding[] {
   const findings: CardDataFinding[] = [];
-  for (const digits of cardLikeNumbers(text)) {
-    if (!isTimestamp(digits)) findings.push({ kind: 'card-number', value: `••••${digits.slice(-4)}`, ...(where ? { where } : {}) });
+  for (const match of text.matchAll(standaloneRuns)) {
+    const digits = match[0].replace(/[ -]/g, '');
+    if (!isCardLike(digits) || isTimestamp(digits)) continue;
+    const context = text.slice(Math.max(0, match.index - 40), match.index).replace(/[0-9]/g, '#');
+    findings.push({ kind: 'card-number', value: `••••${digits.slice(-4)}`, ...(where ? { where } : {}), context });
   }
   for (const match of text.matchAll(securityCodeField)) findings.push({ kind: 'security-code', value: '•••', ...(where ? { where } : {}) });
   return findings;

@@ -25,7 +25,15 @@ export interface PostOptions {
   idempotencyToken?: string;
 }
 
-export async function startTestWeb(options: { client: Client; taskQueue: string; deadlineMs?: number; env?: Record<string, string>; captureLogs?: boolean }): Promise<TestWeb> {
+export async function startTestWeb(options: {
+  client: Client;
+  taskQueue: string;
+  deadlineMs?: number;
+  env?: Record<string, string>;
+  captureLogs?: boolean;
+  /** Mounts the operator API and console, with this bearer token. */
+  operatorToken?: string;
+}): Promise<TestWeb> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -33,7 +41,10 @@ export async function startTestWeb(options: { client: Client; taskQueue: string;
   const gateway = new CallGateway(options.client, { taskQueue: options.taskQueue, deadlineMs: options.deadlineMs ?? 3000 });
   let lines: string[] = [];
   const logger = options.captureLogs ? createLogger('test-web', 'info', { write: (line: string) => void lines.push(line.trim()) }) : createLogger('test-web', 'silent');
-  const app = createWebApp({ gateway, config, authToken: testAuthToken, receiptsEnabled: false, logger });
+  const operators = options.operatorToken
+    ? { client: options.client, namespace: options.client.options.namespace, taskQueue: options.taskQueue, token: options.operatorToken }
+    : undefined;
+  const app = createWebApp({ gateway, config, authToken: testAuthToken, receiptsEnabled: false, logger, ...(operators ? { operators } : {}) });
   server.on('request', app);
   return {
     baseUrl,

@@ -35,7 +35,7 @@ const activities: CallActivities = {
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
-  web = await startTestWeb({ client: temporal.client, taskQueue, deadlineMs: 3000, captureLogs: true });
+  web = await startTestWeb({ client: temporal.client, taskQueue, deadlineMs: 3000, captureLogs: true, operatorToken });
   worker = await Worker.create({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: await workflowBundle(), activities });
   workerRun = worker.run();
 });
@@ -48,6 +48,7 @@ afterAll(async () => {
 });
 
 const typedCard = '4111111111111111';
+const operatorToken = 'security-operator-token';
 
 /** The call's history with every payload decoded, so the checks see what the payloads hold. */
 async function historyText(callSid: string): Promise<string> {
@@ -74,6 +75,14 @@ describe('a card number keyed at the wrong prompt', () => {
     expect(cardDataFindings(await historyText(callSid))).toEqual([]);
     expect(await historyText(callSid)).not.toContain(typedCard);
     expect(cardDataFindings(web.logs().join('\n'))).toEqual([]);
+    // The operator API (what the console and CLI show) says what happened, without the number.
+    const detail = await fetch(`${web.baseUrl}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${operatorToken}` } });
+    const text = await detail.text();
+    expect(detail.status).toBe(200);
+    expect(text).not.toContain(typedCard);
+    expect(cardDataFindings(text)).toEqual([]);
+    const entries = (JSON.parse(text) as { timeline: { entries: { step: string; summary: string }[] } }).timeline.entries;
+    expect(entries.filter((e) => e.step === 'order-entry').map((e) => e.summary)).toContain('card-like number entered at order entry (redacted)');
   });
 
   it('at the one-digit menu: withheld, and more than one digit is refused as a choice', async () => {

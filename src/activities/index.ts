@@ -2,6 +2,7 @@
 import type Stripe from 'stripe';
 import type { Twilio } from 'twilio';
 import type { OrderBook } from '../orders/order-book.js';
+import { keepAlive } from './keep-alive.js';
 import { createOrderActivities } from './orders.js';
 import { createPaymentActivities } from './payments.js';
 import { createReceiptActivities } from './receipts.js';
@@ -16,9 +17,11 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps): CallActivities {
-  return {
+  const activities: CallActivities = {
     ...createOrderActivities(deps.orderBook),
     ...createPaymentActivities({ stripe: deps.stripe, moto: deps.moto }),
     ...createReceiptActivities({ twilio: deps.twilio, from: deps.smsFrom }),
   };
+  // Every activity heartbeats while it runs: a dead worker's attempt is retried elsewhere within seconds.
+  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, keepAlive(fn as (...args: unknown[]) => Promise<unknown>)])) as unknown as CallActivities;
 }

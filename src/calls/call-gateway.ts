@@ -95,6 +95,8 @@ export class CallGateway {
           workflowIdConflictPolicy: 'USE_EXISTING',
           // A call id runs once: replaying an ended call's first webhook (its idempotency token is not signed) starts nothing.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // A workflow task held by a worker that died is given to another after this (the default is 10 s).
+          workflowTaskTimeout: '4 seconds',
         });
         return this.client.workflow.executeUpdateWithStart(callerEventUpdate, { args: [event], updateId, startWorkflowOperation });
       }

@@ -23,6 +23,8 @@ export const e164 = /^\+[1-9][0-9]{6,14}$/;
 
 const envSchema = z.object({
   PORT: port(3000),
+  /** The worker's (and, with metrics, each process's) operations port: /healthz, /readyz, /metrics. Unset: none. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Where the web server listens: loopback for a laptop; 0.0.0.0 in a container (behind its port mapping or a proxy). */
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PUBLIC_BASE_URL: optionalString.pipe(z.url({ message: 'must be an absolute http(s) URL' }).optional()),

@@ -15,8 +15,10 @@ export interface StripeClientOptions {
 
 export function createStripeClient(options: StripeClientOptions): Stripe {
   const config: Stripe.StripeConfig = {
+    // One attempt of a Stripe activity is at most about 2 × 8 s, under its 20 s start-to-close
+    // (src/workflows/activity-options.ts): Temporal's retries, with the same key, do the rest.
     maxNetworkRetries: options.maxNetworkRetries ?? 1,
-    timeout: options.timeoutMs ?? 20_000,
+    timeout: options.timeoutMs ?? 8_000,
     appInfo: { name: 'paycall' },
     telemetry: false,
   };

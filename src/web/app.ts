@@ -1,22 +1,32 @@
 /**
- * The web process's Express app: Twilio webhooks under /twilio, health under /healthz and,
- * when given `operators`, the operator API under /api and console under /operator.
+ * The web process's Express app: Twilio webhooks under /twilio, liveness under /healthz,
+ * readiness under /readyz and, when given `operators`, the operator API under /api and
+ * console under /operator.
  */
 import express, { type Express } from 'express';
 import { finalErrorHandler, RateLimitedLog } from './error-handling.js';
+import type { ReadinessCheck } from './readiness.js';
 import { mountOperatorTools, type OperatorToolsOptions } from '../operators/web/mount.js';
 import { createTwilioRouter, type TwilioRoutesDeps } from '../webhooks/twilio-routes.js';
 
 export interface WebAppDeps extends TwilioRoutesDeps {
   operators?: OperatorToolsOptions;
+  /** /readyz; without it, readiness is Temporal's reachability alone. */
+  readiness?: ReadinessCheck;
 }
 
 export function createWebApp(deps: WebAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', async (_req, res) => {
-    const temporal = await deps.gateway.isTemporalReachable();
-    res.status(temporal ? 200 : 503).json({ ok: temporal, temporal: temporal ? 'reachable' : 'unreachable' });
+  // Liveness: the process answers. Restarting it would not mend Temporal or a missing worker.
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const readiness = deps.readiness
+      ? await deps.readiness.check()
+      : await deps.gateway.isTemporalReachable().then((up) => ({ ready: up, temporal: up ? 'reachable' : 'unreachable' }));
+    res.set('Cache-Control', 'no-store').status(readiness.ready ? 200 : 503).json(readiness);
   });
   app.use('/twilio', createTwilioRouter(deps));
   if (deps.operators) mountOperatorTools(app, { ...deps.operators, logger: deps.logger });

@@ -6,6 +6,7 @@ import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { temporalUiBaseUrl } from '../operators/web/mount.js';
 import { createWebApp } from './app.js';
+import { ReadinessCheck } from './readiness.js';
 
 export interface RunningWebServer {
   url: string;
@@ -17,7 +18,9 @@ export interface RunningWebServer {
 export async function startWebServer(options: { config: Config; client: Client; authToken: string; logger: Logger }): Promise<RunningWebServer> {
   const { config } = options;
   const gateway = new CallGateway(options.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
+  const readiness = new ReadinessCheck(options.client, config.TEMPORAL_TASK_QUEUE);
   const app = createWebApp({
+    readiness,
     gateway,
     config,
     authToken: options.authToken,
@@ -42,6 +45,7 @@ export async function startWebServer(options: { config: Config; client: Client; 
     bound: { address: bound.address, port: bound.port },
     close: () =>
       new Promise<void>((resolve) => {
+        readiness.startDraining();
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();

@@ -7,6 +7,7 @@ import { installSdkLogging } from '../temporal/sdk-logging.js';
 import { createLogger } from '../logging/logger.js';
 import { describeOrderBook } from '../orders/open-order-book.js';
 import { openActivities } from './activity-deps.js';
+import { startWorkerHealthServer } from './health-server.js';
 import { startWorker } from './worker.js';
 
 const logger = createLogger('paycall-worker');
@@ -19,11 +20,14 @@ async function main(): Promise<void> {
   const temporal = await connectWorker(config);
   const worker = await startWorker({ ...temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
   logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, orderBook: describeOrderBook(config) }, 'worker running');
+  const health = config.METRICS_PORT ? await startWorkerHealthServer(worker.worker, config.METRICS_PORT) : undefined;
+  if (health) logger.info({ port: health.port }, 'worker health on /healthz and /readyz');
   onShutdownSignal(async () => {
     logger.info('draining the worker');
     await worker.shutdown();
     await closeActivities(); // the order book's pool, once no activity can use it
     await temporal.connection.close();
+    await health?.close();
   });
   await worker.done;
 }

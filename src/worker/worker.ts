@@ -1,11 +1,12 @@
 /** paycall's Temporal worker: the call workflow plus activities on one task queue. */
-import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CallActivities } from '../activities/types.js';
 import { checkSearchAttributes } from '../temporal/search-attribute-check.js';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { workflowSource } from './workflow-bundle.js';
+
+export { workflowsPath } from './workflow-bundle.js';
 
 export interface RunningWorker {
   worker: Worker;
@@ -28,9 +29,11 @@ export async function startWorker(options: {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath,
+    ...workflowSource(),
     activities: options.activities,
     shutdownGraceTime: '10 seconds',
+    // A call cached on a worker that died moves to another worker after this, not the SDK's 10 s.
+    stickyQueueScheduleToStartTimeout: '2 seconds',
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   const done = worker.run();

@@ -18,11 +18,11 @@ import {
   type CallOutcomeKind,
   type PayResult,
 } from '../contract/call.js';
-import { nonRetryableFailureTypes } from '../contract/failure-types.js';
 import type { Instruction } from '../contract/instructions.js';
 import { catalogFor } from '../i18n/catalog.js';
 import { spokenAmount } from '../money/money.js';
 import type { Order } from '../orders/order-book.js';
+import { orderBookActivityOptions, stripeActivityOptions } from './activity-options.js';
 import { captureProblemOf, cardDeclineOf, declineReasonOf, failureCodeOf, messageOf } from './activity-failures.js';
 import { CallProgress } from './call-progress.js';
 import { compensate } from './compensation.js';
@@ -34,17 +34,9 @@ export const maxOrderEntryAttempts = 3;
 export const maxMenuAttempts = 3;
 export const maxCaptureAttempts = 3;
 
-/** Order book and receipt: quick, retried with backoff for about a minute. */
-const { lookupOrder, markOrderPaid, sendReceipt } = proxyActivities<CallActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes: nonRetryableFailureTypes },
-});
-
+const { lookupOrder, markOrderPaid, sendReceipt } = proxyActivities<CallActivities>(orderBookActivityOptions);
 /** Stripe: transient failures retried with the same idempotency key, declines never. */
-const { chargeCard } = proxyActivities<CallActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes: nonRetryableFailureTypes },
-});
+const { chargeCard } = proxyActivities<CallActivities>(stripeActivityOptions);
 
 export async function callWorkflow(input: CallInput): Promise<CallOutcome> {
   const conversation = new Conversation();

@@ -15,7 +15,6 @@ import {
 } from '@temporalio/workflow';
 import type { CallActivities } from '../activities/types.js';
 import type { CallFailure } from '../contract/call.js';
-import { nonRetryableFailureTypes } from '../contract/failure-types.js';
 import {
   compensationRequestKey,
   refundIdempotencyKey,
@@ -26,15 +25,13 @@ import {
 } from '../contract/refund.js';
 import { PaycallAmount, PaycallOrderId, PaycallRefundStatus } from '../contract/search-attributes.js';
 import type { Order } from '../orders/order-book.js';
+import { stripeActivityOptions } from './activity-options.js';
 import { failureCodeOf, messageOf } from './activity-failures.js';
 import type { CallProgress } from './call-progress.js';
 import { refundWorkflow } from './refund-workflow.js';
 
 /** The pre-child path's activity, kept for calls in flight when the change deployed. */
-const { refundPayment } = proxyActivities<CallActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes: nonRetryableFailureTypes },
-});
+const { refundPayment } = proxyActivities<CallActivities>(stripeActivityOptions);
 
 export const compensationPatch = 'compensation-as-refund-workflow';
 

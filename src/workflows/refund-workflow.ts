@@ -7,23 +7,15 @@
  */
 import { ActivityFailure, ApplicationFailure, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CallActivities } from '../activities/types.js';
-import { failureTypes, nonRetryableFailureTypes } from '../contract/failure-types.js';
+import { failureTypes } from '../contract/failure-types.js';
 import { refundIdempotencyKey, type RefundOutcome, type RefundRequest } from '../contract/refund.js';
 import { PaycallRefundStatus } from '../contract/search-attributes.js';
 import type { StepRecord } from '../contract/steps.js';
 import type { RefundStatus } from '../contract/vocabulary.js';
+import { stripeActivityOptions } from './activity-options.js';
 import { StepLog } from './step-log.js';
 
-const { refundPayment } = proxyActivities<CallActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '10 seconds',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: nonRetryableFailureTypes,
-  },
-});
+const { refundPayment } = proxyActivities<CallActivities>(stripeActivityOptions);
 
 export async function refundWorkflow(request: RefundRequest): Promise<RefundOutcome> {
   const { workflowId } = workflowInfo();

@@ -6,6 +6,7 @@ import { CallGateway } from '../../src/calls/call-gateway.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createWebApp } from '../../src/web/app.js';
+import { ReadinessCheck } from '../../src/web/readiness.js';
 import type { Client } from '@temporalio/client';
 
 export const testAuthToken = 'test-auth-token-0123456789abcdef';
@@ -44,7 +45,8 @@ export async function startTestWeb(options: {
   const operators = options.operatorToken
     ? { client: options.client, namespace: options.client.options.namespace, taskQueue: options.taskQueue, token: options.operatorToken }
     : undefined;
-  const app = createWebApp({ gateway, config, authToken: testAuthToken, receiptsEnabled: false, logger, ...(operators ? { operators } : {}) });
+  const readiness = new ReadinessCheck(options.client, options.taskQueue);
+  const app = createWebApp({ gateway, config, authToken: testAuthToken, receiptsEnabled: false, logger, readiness, ...(operators ? { operators } : {}) });
   server.on('request', app);
   return {
     baseUrl,

@@ -1,0 +1,12 @@
+/** `npm run build`: bundles the workflows once (dist/workflow-bundle.js), for workers that start fast. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { prebuiltBundlePath, workflowsPath } from './workflow-bundle.js';
+
+const started = Date.now();
+const out = prebuiltBundlePath();
+const { code } = await bundleWorkflowCode({ workflowsPath });
+await mkdir(path.dirname(out), { recursive: true });
+await writeFile(out, code);
+console.log(`paycall: workflow bundle written to ${path.relative(process.cwd(), out)} (${Math.round(code.length / 1024)} kB, ${Date.now() - started} ms)`);

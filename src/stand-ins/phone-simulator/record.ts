@@ -99,7 +99,17 @@ export interface TranscriptEntry {
   detail?: string;
 }
 
-export type RequestKind = 'voice' | 'gather' | 'pay' | 'pay-status' | 'redirect' | 'status-callback';
+export type RequestKind =
+  | 'voice'
+  | 'gather'
+  | 'pay'
+  | 'pay-status'
+  | 'redirect'
+  /** The `<Dial action>` request when the dialled leg ends. */
+  | 'dial'
+  | 'status-callback'
+  /** The Twilio REST stand-in's Payments StatusCallback (agent-assisted capture). */
+  | 'payment-status';
 
 /** One HTTP attempt (a retried request appears twice, with the same idempotency token). */
 export interface RequestRecord {

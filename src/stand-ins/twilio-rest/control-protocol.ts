@@ -19,6 +19,9 @@ import { z } from 'zod';
 
 export const CONTROL_PREFIX = '/_stand-in/calls';
 
+/** The port `npm start` and `npm run twilio-stand-in` use by default (next to the Stripe sandbox's 12111). */
+export const DEFAULT_TWILIO_STAND_IN_PORT = 12112;
+
 /** The card fields an agent-assisted session captures (the Payments API's `Capture` values the stand-in emulates). */
 export const captureFields = ['payment-card-number', 'expiration-date', 'security-code', 'postal-code'] as const;
 export type CaptureField = (typeof captureFields)[number];

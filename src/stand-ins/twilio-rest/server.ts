@@ -34,8 +34,7 @@ import type { SentMessage } from './resources.js';
 export { CallbackFaults } from './callbacks.js';
 export type { SentMessage } from './resources.js';
 
-/** The port `npm start` and `npm run twilio-stand-in` use by default (next to the Stripe sandbox's 12111). */
-export const DEFAULT_TWILIO_STAND_IN_PORT = 12112;
+export { DEFAULT_TWILIO_STAND_IN_PORT } from './control-protocol.js';
 
 export interface TwilioStandInOptions {
   /** TCP port; 0 picks a free one. Default 0. */

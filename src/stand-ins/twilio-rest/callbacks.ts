@@ -121,6 +121,8 @@ export class CallbackQueue {
 
   private async deliver(delivery: Delivery): Promise<void> {
     const token = newIdempotencyToken();
+    // Decided before sending: a fault set once the previous callback arrived applies to this one.
+    const duplicate = this.faults.takeDuplicate();
     const send = async (idempotencyToken: string) => {
       try {
         const result = await this.client.send({ kind: 'payment-status', method: 'POST', url: delivery.url, params: delivery.params, idempotencyToken });
@@ -132,7 +134,6 @@ export class CallbackQueue {
       }
     };
     await send(token);
-    const duplicate = this.faults.takeDuplicate();
     if (duplicate) await send(duplicate.freshToken ? newIdempotencyToken() : token);
   }
 }

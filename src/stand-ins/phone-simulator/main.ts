@@ -164,8 +164,16 @@ async function main(argv: string[]): Promise<number> {
     caller = new InteractiveCaller({ output: json ? process.stderr : process.stdout });
   }
   const print = (line: string) => (json ? undefined : console.log(line));
+  // Ctrl-C once: the caller hangs up (Twilio still sends the status callback); twice: quit now.
+  const hangUp = new AbortController();
+  process.on('SIGINT', () => {
+    if (hangUp.signal.aborted) process.exit(130);
+    console.error('call: hanging up (Ctrl-C again to quit at once)');
+    hangUp.abort();
+  });
   const record = await placeCall({
     ...common,
+    signal: hangUp.signal,
     ...(values['call-sid'] ? { callSid: values['call-sid'] } : {}),
     ...(caller ? { caller } : {}),
     ...(values.keys !== undefined ? { keys: values.keys } : {}),

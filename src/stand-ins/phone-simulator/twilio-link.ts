@@ -31,7 +31,7 @@ export class TwilioLink {
   private readonly authorization: string;
   private readonly timeoutMs: number;
 
-  constructor(private readonly options: TwilioLinkOptions) {
+  constructor(options: TwilioLinkOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
     this.timeoutMs = options.timeoutMs ?? 5000;

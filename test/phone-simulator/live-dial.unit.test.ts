@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ScriptedCaller } from '../../src/stand-ins/phone-simulator/caller.js';
 import { placeCall } from '../../src/stand-ins/phone-simulator/place-call.js';
 import { keysToSteps, loadScenario, ScenarioError } from '../../src/stand-ins/phone-simulator/scenario.js';
+import { TwilioLink } from '../../src/stand-ins/phone-simulator/twilio-link.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../../src/stand-ins/twilio-rest/server.js';
 import { startFakeApp, type FakeApp } from './helpers.js';
@@ -111,4 +112,65 @@ describe('a <Dial> with a Twilio link', () => {
     expect(record.ended).toMatchObject({ how: 'app-error', code: 'twiml-relative-url', twilioErrorCode: '11100' });
     expect(app.to('/twilio/next')).toHaveLength(0);
   });
+
+  it('the stand-in knows the call from its start and that it ended, Dial or not', async () => {
+    const callSid = `CA${'1a'.repeat(16)}`;
+    app.twiml('/twilio/voice', (r) => void r.hangup());
+    await call('', standIn.url, callSid);
+    expect(standIn.calls().find((c) => c.callSid === callSid)).toMatchObject({ status: 'completed', inDial: false });
+  });
+
+  it('a second <Dial> in the same call goes on from the events already seen', async () => {
+    const callSid = `CA${'2b'.repeat(16)}`;
+    let dials = 0;
+    app.route('/twilio/dial-done', () => (++dials === 1 ? '<Response><Dial action="/twilio/dial-done">+15005550009</Dial></Response>' : '<Response><Hangup/></Response>'));
+    const done = call('', standIn.url, callSid);
+    const client = twilio(ACCOUNT, TOKEN);
+    client.api.baseUrl = standIn.url;
+    const first = await standIn.waitForDial(callSid);
+    const firstLeg = first.childCallSid!;
+    await client.calls(firstLeg).update({ status: 'completed' });
+    // The action answers with another <Dial>: a new operator leg, connected until ended too.
+    await until(() => (first.inDial && first.childCallSid !== firstLeg ? true : undefined));
+    const secondLeg = first.childCallSid!;
+    await new Promise((r) => setTimeout(r, 100)); // were the old dial-ended replayed, the second Dial would end now
+    expect(first.inDial).toBe(true);
+    await client.calls(secondLeg).update({ status: 'completed' });
+    const record = await done;
+    expect(record.ended.how).toBe('hangup');
+    expect(app.to('/twilio/dial-done').map((r) => r.params.DialCallSid)).toEqual([firstLeg, secondLeg]);
+  });
 });
+
+describe('a capture asked for before the <Dial>', () => {
+  it('waits in the call’s queue and reaches the caller once connected', async () => {
+    const standIn = await startTwilioStandIn({ authToken: TOKEN, logger: createLogger('twilio-stand-in', 'silent'), tokenize: async () => ({ ok: true, paymentMethodId: 'pm_x' }) });
+    try {
+      const link = new TwilioLink({ baseUrl: standIn.url, accountSid: ACCOUNT, authToken: TOKEN });
+      const callSid = `CA${'3c'.repeat(16)}`;
+      await link.start(callSid, { accountSid: ACCOUNT, from: '+15005550006', to: '+15005550001', documentUrl: 'https://paycall.example.test/twilio/voice' });
+      const client = twilio(ACCOUNT, TOKEN);
+      client.api.baseUrl = standIn.url;
+      const session = await client.calls(callSid).payments.create({ idempotencyKey: 'early', statusCallback: 'http://127.0.0.1:9/cb', tokenType: 'payment-method', chargeAmount: 0 });
+      await client.calls(callSid).payments(session.sid).update({ idempotencyKey: 'early-card', statusCallback: 'http://127.0.0.1:9/cb', capture: 'payment-card-number' });
+      // A redirect, though, needs the caller in a <Dial>: the stand-in cannot reach them in the IVR.
+      await expect(client.calls(callSid).update({ twiml: '<Response/>' })).rejects.toMatchObject({ code: 21220 });
+      await link.dial(callSid, { accountSid: ACCOUNT, from: '+15005550006', to: '+15005550001', dialTo: ['+15005550009'], childCallSid: `CA${'4d'.repeat(16)}`, documentUrl: 'https://paycall.example.test/twilio/menu' });
+      const events = await link.events(callSid, 1000);
+      expect(events).toMatchObject([{ type: 'capture', field: 'payment-card-number', paymentSid: session.sid }]);
+      expect(await link.events(callSid, 50)).toEqual([]); // seen events are not delivered again
+    } finally {
+      await standIn.close();
+    }
+  });
+});
+
+async function until<T>(find: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

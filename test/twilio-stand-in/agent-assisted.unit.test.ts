@@ -162,7 +162,7 @@ describe('agent-assisted capture on a live call', () => {
     expect(wrong.params).toMatchObject({ ErrorType: 'invalid-card-number', Required: 'payment-card-number,expiration-date,security-code' });
     const result = await op.wholeCard(sid);
     expect(result.params.Result).toBe('success');
-    await fx.client.calls(live.childCallSid).update({ status: 'completed' });
+    await fx.client.calls(live.childCallSid!).update({ status: 'completed' });
 
     const record = await done;
     expect(record.ended.how).toBe('hangup');

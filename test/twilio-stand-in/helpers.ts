@@ -154,16 +154,14 @@ export async function connectFakePhone(
   const stopped = new AbortController();
   const used: Record<string, number> = {};
   const loop = (async () => {
-    let after = 0;
     while (!stopped.signal.aborted) {
       let batch: ControlEvent[];
       try {
-        batch = await link.events(callSid, after, 2000, stopped.signal);
+        batch = await link.events(callSid, 2000, stopped.signal);
       } catch {
         return;
       }
       for (const event of batch) {
-        after = event.seq;
         events.push(event);
         for (const w of [...waiters]) w();
         if (event.type !== 'capture') continue;

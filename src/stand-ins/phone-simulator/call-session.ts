@@ -14,7 +14,7 @@ import type { WebhookClient, WebhookRequest, WebhookResult } from './http-client
 import { UnsupportedPayError, checkPaySupported, emulatePay, type Tokenizer } from './pay-emulator.js';
 import type { CallEnded, CallRecord, TranscriptEntry } from './record.js';
 import { failureEndings } from './record.js';
-import { liveDial } from './live-dial.js';
+import { announceCall, liveDial } from './live-dial.js';
 import type { Step } from './session-step.js';
 import { standardVoiceParams, type CallIdentity } from './signing.js';
 import type { TwilioLink } from './twilio-link.js';
@@ -99,6 +99,7 @@ export class CallSession {
       kind: 'navigate',
       request: { kind: 'voice', method: 'POST', url: client.publicUrl(this.options.voicePath ?? '/twilio/voice'), params: this.voiceParams() },
     };
+    const linked = this.options.link ? await announceCall(this.options.link, this.identity, next.request.url) : false;
     let ended: CallEnded;
     let finalStatus = 'completed';
     for (let documents = 0; ; documents++) {
@@ -147,6 +148,9 @@ export class CallSession {
       next = step;
     }
 
+    if (this.options.link && (linked || this.transcript.some((e) => e.verb === 'Dial' && e.event === 'connected'))) {
+      await this.options.link.hangup(this.identity.callSid).catch(() => undefined);
+    }
     // Twilio always reports the end of the call; a caller hang-up is how the app learns of it.
     const durationSeconds = finalStatus === 'completed' ? Math.round((performance.now() - t0 + this.simulatedMs) / 1000) : 0;
     await client.send({

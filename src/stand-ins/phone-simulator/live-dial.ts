@@ -50,6 +50,18 @@ export type LiveDialOutcome =
   | { kind: 'script-error'; message: string }
   | { kind: 'link-lost'; error: string };
 
+/**
+ * Tell the stand-in a call began, so Twilio's REST API knows it from the start (best effort:
+ * with no stand-in there, `<Dial>` is a transfer). True when it answered.
+ */
+export async function announceCall(link: TwilioLink, identity: CallIdentity, voiceUrl: string): Promise<boolean> {
+  const start = { accountSid: identity.accountSid, from: identity.from, to: identity.to, documentUrl: voiceUrl };
+  return link.start(identity.callSid, start).then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function runLiveDial(ctx: LiveDialContext): Promise<LiveDialOutcome> {
   const { link, identity, caller, dial } = ctx;
   const dialCallSid = newCallSid();
@@ -80,7 +92,6 @@ export async function runLiveDial(ctx: LiveDialContext): Promise<LiveDialOutcome
 
   const limitMs = (dial.timeLimit ?? DEFAULT_TIME_LIMIT_SECONDS) * 1000;
   const started = Date.now();
-  let after = 0;
   let failures = 0;
   for (;;) {
     if (ctx.signal?.aborted) return hangUp('dial');
@@ -91,7 +102,7 @@ export async function runLiveDial(ctx: LiveDialContext): Promise<LiveDialOutcome
     }
     let events;
     try {
-      events = await link.events(identity.callSid, after, Math.min(POLL_WAIT_MS, left), ctx.signal);
+      events = await link.events(identity.callSid, Math.min(POLL_WAIT_MS, left), ctx.signal);
       failures = 0;
     } catch (err) {
       if (ctx.signal?.aborted) return hangUp('dial');
@@ -99,10 +110,12 @@ export async function runLiveDial(ctx: LiveDialContext): Promise<LiveDialOutcome
       await new Promise((r) => setTimeout(r, 200 * failures));
       continue;
     }
+    // A capture superseded within the same batch (asked again before we looked) is not answered.
+    const superseded = new Set(events.flatMap((e) => (e.type === 'capture-cancelled' ? [e.requestId] : [])));
     for (const event of events) {
-      after = event.seq;
       switch (event.type) {
         case 'capture': {
+          if (superseded.has(event.requestId)) break;
           const field = event.field as PayField;
           const base = { verb: 'Dial' as const, for: field, attempt: event.attempt, paymentSid: event.paymentSid };
           ctx.hear({ ...base, event: 'capture' });

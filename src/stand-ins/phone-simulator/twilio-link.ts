@@ -8,6 +8,7 @@
 import {
   CONTROL_PREFIX,
   type CallerInput,
+  type CallStart,
   type ControlEvent,
   type DialStart,
   type EventsResponse,
@@ -30,6 +31,8 @@ export class TwilioLink {
   private readonly base: string;
   private readonly authorization: string;
   private readonly timeoutMs: number;
+  /** The last event seen per call: a second `<Dial>` on the same call goes on from there. */
+  private readonly seen = new Map<string, number>();
 
   constructor(options: TwilioLinkOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
@@ -60,14 +63,22 @@ export class TwilioLink {
     return JSON.parse(text) as T;
   }
 
+  /** A call began: from now on the REST API knows it. */
+  async start(callSid: string, start: CallStart): Promise<void> {
+    await this.call('POST', `/${callSid}/start`, start);
+  }
+
   /** The caller is connected to the operator. */
   async dial(callSid: string, start: DialStart): Promise<void> {
     await this.call('POST', `/${callSid}/dial`, start);
   }
 
-  /** Events after `after`, waiting up to `waitMs` for one. */
-  async events(callSid: string, after: number, waitMs: number, signal?: AbortSignal): Promise<ControlEvent[]> {
+  /** Events not seen yet, waiting up to `waitMs` for one. */
+  async events(callSid: string, waitMs: number, signal?: AbortSignal): Promise<ControlEvent[]> {
+    const after = this.seen.get(callSid) ?? 0;
     const response = await this.call<EventsResponse>('GET', `/${callSid}/events?after=${after}&waitMs=${waitMs}`, undefined, waitMs, signal);
+    const last = response.events.at(-1);
+    if (last) this.seen.set(callSid, last.seq);
     return response.events;
   }
 

@@ -6,12 +6,13 @@
  * the account's HTTP Basic credentials, like the REST API. Not a Twilio API: Twilio does this
  * inside its own network.
  *
+ *   POST {base}/_stand-in/calls/{CallSid}/start    a call began (CallStart): the REST API now knows it
  *   POST {base}/_stand-in/calls/{CallSid}/dial     the call is connected to the operator (DialStart)
  *   GET  {base}/_stand-in/calls/{CallSid}/events?after=SEQ&waitMs=MS
  *                                                 long-poll: events with seq > SEQ ({ events: [...] },
  *                                                 empty after waitMs); the caller acts on each in order
  *   POST {base}/_stand-in/calls/{CallSid}/input    what the caller keyed for a capture request (CallerInput)
- *   POST {base}/_stand-in/calls/{CallSid}/hangup   the caller hung up
+ *   POST {base}/_stand-in/calls/{CallSid}/hangup   the call is over (the caller hung up, or it ended)
  *
  * Keys travel only on this link (Twilio's own side of the call); the stand-in never passes them on.
  */
@@ -25,6 +26,15 @@ export const DEFAULT_TWILIO_STAND_IN_PORT = 12112;
 /** The card fields an agent-assisted session captures (the Payments API's `Capture` values the stand-in emulates). */
 export const captureFields = ['payment-card-number', 'expiration-date', 'security-code', 'postal-code'] as const;
 export type CaptureField = (typeof captureFields)[number];
+
+export const callStartSchema = z.strictObject({
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/),
+  from: z.string(),
+  to: z.string(),
+  /** The incoming-call webhook's URL (relative StatusCallback URLs resolve against the current document). */
+  documentUrl: z.string(),
+});
+export type CallStart = z.infer<typeof callStartSchema>;
 
 export const dialStartSchema = z.strictObject({
   accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/),

@@ -8,7 +8,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { authenticatedAccount, type StandInContext } from './context.js';
-import { callerInputSchema, CONTROL_PREFIX, dialStartSchema, MAX_EVENTS_WAIT_MS, type EventsResponse } from './control-protocol.js';
+import { callerInputSchema, callStartSchema, CONTROL_PREFIX, dialStartSchema, MAX_EVENTS_WAIT_MS, type EventsResponse } from './control-protocol.js';
 import { twilioErrors } from './errors.js';
 
 const callSidParam = z.string().regex(/^CA[0-9a-fA-F]{32}$/);
@@ -34,6 +34,18 @@ export function controlRouter(ctx: StandInContext): express.Router {
     }
     return parsed.data;
   };
+
+  router.post('/:callSid/start', (req: Request, res: Response) => {
+    const callSid = callSidOf(req, res);
+    if (!callSid) return;
+    const parsed = callStartSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: z.prettifyError(parsed.error) });
+      return;
+    }
+    ctx.calls.start(callSid, parsed.data, ctx.now());
+    res.json({ ok: true, callSid });
+  });
 
   router.post('/:callSid/dial', (req: Request, res: Response) => {
     const callSid = callSidOf(req, res);
@@ -88,9 +100,9 @@ export function controlRouter(ctx: StandInContext): express.Router {
     const callSid = callSidOf(req, res);
     if (!callSid) return;
     const call = ctx.calls.get(callSid);
-    if (call) {
+    if (call && call.status === 'in-progress') {
       call.end(ctx.now());
-      ctx.logger.info({ callSid }, 'caller hung up');
+      ctx.logger.info({ callSid }, 'call over');
     }
     res.json({ ok: true });
   });

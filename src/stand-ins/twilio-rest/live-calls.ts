@@ -1,11 +1,12 @@
 /**
- * The calls the stand-in knows: a call becomes known when the phone simulator says it is
- * connected to an operator in a `<Dial>` (the only time the stand-in can reach the caller),
- * and stays known after it ends so late REST requests get Twilio's "not in progress" answer.
- * Each live call has an ordered event queue the simulator long-polls (control-protocol.ts).
+ * The calls the stand-in knows: a call becomes known when the phone simulator places it (or,
+ * at the latest, when it is connected to an operator in a `<Dial>`), is reachable while in a
+ * `<Dial>` (the simulator long-polls its ordered event queue then: control-protocol.ts), and
+ * stays known after it ends so late REST requests get Twilio's "not in progress" answer.
+ * Events queued before the `<Dial>` (a capture asked for early) wait for it.
  */
 import { EventEmitter } from 'node:events';
-import type { ControlEvent, DialStart } from './control-protocol.js';
+import type { CallStart, ControlEvent, DialStart } from './control-protocol.js';
 import type { PaymentSession } from './payment-session.js';
 
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
@@ -20,33 +21,33 @@ export class LiveCall {
   readonly from: string;
   readonly to: string;
   readonly startTime: Date;
-  childCallSid: string;
-  dialTo: string[];
+  /** The operator leg of the current (or last) `<Dial>`. */
+  childCallSid: string | undefined;
+  dialTo: string[] = [];
   documentUrl: string;
   dialStartTime: Date;
   endTime: Date | undefined;
   status: 'in-progress' | 'completed' = 'in-progress';
-  /** Connected in a `<Dial>`: the stand-in can redirect the caller and run payments. */
-  inDial = true;
+  /** Connected in a `<Dial>`: the stand-in can reach the caller (prompts, redirects). */
+  inDial = false;
   readonly sessions: PaymentSession[] = [];
   private readonly events: ControlEvent[] = [];
   private seq = 0;
   private readonly wakers = new Set<() => void>();
 
-  constructor(callSid: string, start: DialStart, now: Date) {
+  constructor(callSid: string, start: CallStart, now: Date) {
     this.callSid = callSid;
     this.accountSid = start.accountSid;
     this.from = start.from;
     this.to = start.to;
     this.startTime = now;
-    this.childCallSid = start.childCallSid;
-    this.dialTo = start.dialTo;
+    this.childCallSid = undefined;
     this.documentUrl = start.documentUrl;
     this.dialStartTime = now;
   }
 
-  /** A later `<Dial>` on the same call. */
-  redial(start: DialStart, now: Date): void {
+  /** The caller is connected to the operator (again). */
+  dial(start: DialStart, now: Date): void {
     this.childCallSid = start.childCallSid;
     this.dialTo = start.dialTo;
     this.documentUrl = start.documentUrl;
@@ -109,15 +110,19 @@ export class LiveCalls {
   private readonly byChild = new Map<string, string>();
   private readonly connected = new EventEmitter().setMaxListeners(0);
 
+  /** The simulator placed a call. A CallSid seen before starts afresh. */
+  start(callSid: string, start: CallStart, now: Date): LiveCall {
+    const call = new LiveCall(callSid, start, now);
+    this.calls.set(callSid, call);
+    this.prune();
+    return call;
+  }
+
   /** The simulator reports the caller connected in a `<Dial>`. */
   connect(callSid: string, start: DialStart, now: Date): LiveCall {
     let call = this.calls.get(callSid);
-    if (call && call.status === 'in-progress') call.redial(start, now);
-    else {
-      call = new LiveCall(callSid, start, now);
-      this.calls.set(callSid, call);
-      this.prune();
-    }
+    if (!call || call.status !== 'in-progress') call = this.start(callSid, start, now);
+    call.dial(start, now);
     this.byChild.set(start.childCallSid, callSid);
     this.connected.emit('connected', call);
     return call;
@@ -160,7 +165,7 @@ export class LiveCalls {
     const ended = [...this.calls.values()].filter((c) => c.status === 'completed');
     for (const call of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_CALLS))) {
       this.calls.delete(call.callSid);
-      this.byChild.delete(call.childCallSid);
+      if (call.childCallSid) this.byChild.delete(call.childCallSid);
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Payments.json` (start a session) and
  * `POST …/Payments/{PaymentSid}.json` (Capture a field, or Status=complete|cancel), with
- * IdempotencyKey replay. Sessions run on the caller's leg of a call connected in a `<Dial>`.
+ * IdempotencyKey replay. Sessions run on the caller's leg of an in-progress call; the caller
+ * is prompted while connected in a `<Dial>` (a capture asked for earlier waits for it).
  */
 import { CallbackQueue } from './callbacks.js';
 import type { ApiRoute, RouteResult, StandInContext } from './context.js';
@@ -47,9 +48,6 @@ const createPayment: ApiRoute = {
     if (replay) return replay;
     const call = liveCallFor(ctx, accountSid!, callSid!, path);
     if (call.status === 'completed') throw twilioErrors.callNotInProgress(call.callSid, 'Call is not in-progress.');
-    if (!call.inDial) {
-      throw twilioErrors.callNotInProgress(call.callSid, 'the Twilio stand-in reaches a caller only while the call is connected in a <Dial>');
-    }
     const settings = parseCreateParams(form, call.documentUrl, ctx.paymentConnectors);
     const active = call.activeSession();
     if (active) throw twilioErrors.invalidOperation(`Payment session ${active.sid} is already in progress on this call (session-in-progress)`);
@@ -88,12 +86,8 @@ const updatePayment: ApiRoute = {
     if (!session) throw twilioErrors.notFound(path);
     const update = parseUpdateParams(form, call.documentUrl);
     if (call.status === 'completed') throw twilioErrors.callNotInProgress(call.callSid, 'Call is not in-progress.');
-    if (update.kind === 'capture') {
-      if (!call.inDial) {
-        throw twilioErrors.callNotInProgress(call.callSid, 'the Twilio stand-in reaches a caller only while the call is connected in a <Dial>');
-      }
-      session.capture(update.field, update.statusCallback);
-    } else if (update.status === 'complete') session.complete(update.statusCallback);
+    if (update.kind === 'capture') session.capture(update.field, update.statusCallback);
+    else if (update.status === 'complete') session.complete(update.statusCallback);
     else session.cancel(update.statusCallback);
     ctx.logger.info({ callSid: call.callSid, paymentSid: session.sid, update: update.kind === 'capture' ? `capture ${update.field}` : update.status }, 'payment session updated');
     return remember(ctx, resource, form, { status: 200, body: session.resource() });

@@ -65,6 +65,8 @@ const envSchema = z.object({
   TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional()),
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_API_BASE: optionalString.pipe(z.url().optional()),
+  /** Where the local Twilio REST stand-in listens (src/stand-ins/twilio-rest/; `npm run twilio-stand-in`, the phone simulator). */
+  TWILIO_STAND_IN_PORT: port(12112),
   TWILIO_PAY_CONNECTOR: z.string().default('Default'),
   TWILIO_SMS_FROM: optionalString.pipe(z.string().regex(e164, 'must be an E.164 number like +15005550006').optional()),
   OPERATOR_NUMBER: optionalString.pipe(z.string().regex(e164, 'must be an E.164 number like +15005550000').optional()),

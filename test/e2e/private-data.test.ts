@@ -10,27 +10,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callWorkflowId, type CallInput } from '../../src/contract/call.js';
 import { paycallSearchAttributes } from '../../src/contract/search-attributes.js';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec.js';
-import { startMessagesStandIn, type MessagesStandIn } from '../helpers/twilio-messages-stand-in.js';
-import { startLocalStack, type LocalStack } from './local-stack.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../src/stand-ins/twilio-rest/server.js';
+import { e2eAuthToken, startLocalStack, type LocalStack } from './local-stack.js';
 
 const key = randomBytes(32);
 const callerNumber = '+15005550009';
 let stack: LocalStack;
-let messages: MessagesStandIn;
+let twilioStandIn: TwilioStandIn;
 
 beforeAll(async () => {
-  messages = await startMessagesStandIn();
+  twilioStandIn = await startTwilioStandIn({ authToken: e2eAuthToken, logger: createLogger('twilio-stand-in', 'silent') });
   stack = await startLocalStack({
     PAYLOAD_ENCRYPTION_KEY: key.toString('base64'),
     PAYLOAD_ENCRYPTION_KEY_ID: 'test-key',
     TWILIO_ACCOUNT_SID: `AC${'2'.repeat(32)}`,
     TWILIO_SMS_FROM: '+15005550006',
-    TWILIO_API_BASE: messages.baseUrl,
+    TWILIO_API_BASE: twilioStandIn.url,
   });
 });
 afterAll(async () => {
   await stack?.close();
-  await messages?.close();
+  await twilioStandIn?.close();
 });
 
 describe('caller numbers and payload encryption', () => {
@@ -39,8 +40,8 @@ describe('caller numbers and payload encryption', () => {
     const outcome = await stack.outcome(record.callSid);
     expect(outcome.outcome).toBe('paid');
 
-    const sms = messages.received.find((m) => m.params.get('To') === callerNumber);
-    expect(sms?.params.get('Body')).toContain(outcome.confirmationCode);
+    const sms = twilioStandIn.messages.find((m) => m.to === callerNumber);
+    expect(sms?.body).toContain(outcome.confirmationCode);
 
     const workflowId = callWorkflowId(record.callSid);
     const raw = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.config.TEMPORAL_NAMESPACE, execution: { workflowId } });

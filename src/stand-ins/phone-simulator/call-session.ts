@@ -2,19 +2,30 @@
  * One call, played the way Twilio plays it: request the incoming-call webhook, execute the
  * TwiML verb by verb, follow Gather/Pay actions and Redirects to the next document, and
  * when the call ends (Hangup, document end, transfer, caller hang-up, application error)
- * send the call-status callback. Input comes from a `Caller`.
+ * send the call-status callback. Input comes from a `Caller`. With a link to the Twilio REST
+ * stand-in, a `<Dial>` is a live call with the operator (live-dial.ts) that a REST call update
+ * can redirect (to a URL, or to inline TwiML run without a request).
  */
 import { performance } from 'node:perf_hooks';
+import { APPLICATION_ERROR_MESSAGE, applicationErrorEnding } from './app-error.js';
+export { APPLICATION_ERROR_MESSAGE } from './app-error.js';
 import type { Caller } from './caller.js';
 import type { WebhookClient, WebhookRequest, WebhookResult } from './http-client.js';
 import { UnsupportedPayError, checkPaySupported, emulatePay, type Tokenizer } from './pay-emulator.js';
 import type { CallEnded, CallRecord, TranscriptEntry } from './record.js';
 import { failureEndings } from './record.js';
+import { announceCall, liveDial } from './live-dial.js';
+import type { Step } from './session-step.js';
 import { standardVoiceParams, type CallIdentity } from './signing.js';
-import { TwimlParseError, parseTwiml, type AudioVerb, type GatherVerb, type Verb } from './twiml-parser.js';
+import type { TwilioLink } from './twilio-link.js';
+import { TwimlParseError, parseTwiml, type AudioVerb, type DialVerb, type GatherVerb, type Verb } from './twiml-parser.js';
 
-/** What Twilio plays when it cannot get or run the app's TwiML (no fallback URL configured). */
-export const APPLICATION_ERROR_MESSAGE = 'We are sorry, an application error has occurred. Goodbye.';
+
+/** The "document URL" of TwiML given inline by a call update: relative URLs in it cannot be resolved. */
+const INLINE_TWIML = 'inline:twiml';
+
+/** A relative (or missing) URL in inline TwiML: Twilio requires absolute ones there (error 11100). */
+class InlineTwimlUrlError extends Error {}
 
 export interface CallSessionOptions {
   client: WebhookClient;
@@ -33,16 +44,19 @@ export interface CallSessionOptions {
   now?: () => Date;
   /** Hang up (as the caller) when this aborts. */
   signal?: AbortSignal;
+  /** The Twilio REST stand-in: makes `<Dial>` a live call with the operator. Without it, `<Dial>` is a transfer. */
+  link?: TwilioLink;
   /** Everything on the line as it happens (also passed to the caller's onTranscript). */
   onTranscript?: (entry: TranscriptEntry) => void;
   scenarioName?: string;
 }
 
-type Step = { kind: 'navigate'; request: WebhookRequest } | { kind: 'end'; ended: CallEnded; finalStatus?: string };
+
 
 export class CallSession {
   readonly transcript: TranscriptEntry[] = [];
   private simulatedMs = 0;
+  private t0 = performance.now();
   private answered = false;
   private readonly pending: Promise<unknown>[] = [];
   private readonly heardSinceInput: string[] = [];
@@ -78,15 +92,14 @@ export class CallSession {
   async run(): Promise<CallRecord> {
     const { client } = this.options;
     const startedAt = new Date();
-    const t0 = performance.now();
+    const t0 = (this.t0 = performance.now());
     const maxRequests = this.options.maxRequests ?? 100;
 
-    let request: WebhookRequest = {
-      kind: 'voice',
-      method: 'POST',
-      url: client.publicUrl(this.options.voicePath ?? '/twilio/voice'),
-      params: this.voiceParams(),
+    let next: Exclude<Step, { kind: 'end' }> = {
+      kind: 'navigate',
+      request: { kind: 'voice', method: 'POST', url: client.publicUrl(this.options.voicePath ?? '/twilio/voice'), params: this.voiceParams() },
     };
+    const linked = this.options.link ? await announceCall(this.options.link, this.identity, next.request.url) : false;
     let ended: CallEnded;
     let finalStatus = 'completed';
     for (let documents = 0; ; documents++) {
@@ -94,28 +107,50 @@ export class CallSession {
         ended = { how: 'error', code: 'request-loop', detail: `more than ${maxRequests} TwiML documents in one call` };
         break;
       }
-      const response = await client.send(request);
-      if (!response.ok) {
-        ended = this.applicationError(response);
-        break;
+      let body: string;
+      let documentUrl: string;
+      let where: string;
+      if (next.kind === 'navigate') {
+        const response = await client.send(next.request);
+        if (!response.ok) {
+          ended = this.applicationError(response.record.path, response);
+          break;
+        }
+        body = response.body;
+        documentUrl = next.request.url;
+        where = response.record.path;
+      } else {
+        body = next.twiml;
+        documentUrl = INLINE_TWIML;
+        where = 'inline TwiML (call update)';
       }
       let verbs: Verb[];
       try {
-        verbs = parseTwiml(response.body);
+        verbs = parseTwiml(body);
       } catch (err) {
         if (!(err instanceof TwimlParseError)) throw err;
-        ended = this.applicationError(response, err);
+        ended = this.applicationError(where, undefined, err);
         break;
       }
-      const step = await this.execute(verbs, request.url);
+      let step: Step;
+      try {
+        step = await this.execute(verbs, documentUrl);
+      } catch (err) {
+        if (!(err instanceof InlineTwimlUrlError)) throw err;
+        ended = this.applicationError(where, undefined, undefined, err.message);
+        break;
+      }
       if (step.kind === 'end') {
         ended = step.ended;
         if (step.finalStatus) finalStatus = step.finalStatus;
         break;
       }
-      request = step.request;
+      next = step;
     }
 
+    if (this.options.link && (linked || this.transcript.some((e) => e.verb === 'Dial' && e.event === 'connected'))) {
+      await this.options.link.hangup(this.identity.callSid).catch(() => undefined);
+    }
     // Twilio always reports the end of the call; a caller hang-up is how the app learns of it.
     const durationSeconds = finalStatus === 'completed' ? Math.round((performance.now() - t0 + this.simulatedMs) / 1000) : 0;
     await client.send({
@@ -150,27 +185,17 @@ export class CallSession {
     };
   }
 
-  private applicationError(response: WebhookResult, parseError?: TwimlParseError): CallEnded {
-    let ended: CallEnded;
-    if (parseError) {
-      ended = {
-        how: 'app-error',
-        code: parseError.code === 'unknown-verb' ? 'unknown-verb' : 'twiml-parse',
-        detail: `${response.record.path}: ${parseError.message}`,
-        twilioErrorCode: '12100',
-      };
-    } else if (!response.ok) {
-      const code =
-        response.failure === 'timeout' ? 'response-timeout' : response.failure === 'http-error' ? 'http-status' : 'connection-failed';
-      ended = { how: 'app-error', code, detail: `${response.record.method} ${response.record.path}: ${response.error}`, twilioErrorCode: '11200' };
-    } else {
-      ended = { how: 'app-error', code: 'unknown' };
-    }
+  private applicationError(where: string, response?: WebhookResult, parseError?: TwimlParseError, urlError?: string): CallEnded {
+    const ended = applicationErrorEnding(where, response, parseError, urlError);
     this.hear({ verb: 'Twilio', text: APPLICATION_ERROR_MESSAGE, language: 'en-US', ...(ended.code ? { error: ended.code } : {}) });
     return ended;
   }
 
   private resolve(url: string | undefined, documentUrl: string): string {
+    if (documentUrl === INLINE_TWIML) {
+      if (url && /^https?:\/\//i.test(url)) return url;
+      throw new InlineTwimlUrlError(url ? `relative URL "${url}" in TwiML given inline: Twilio needs absolute URLs there` : 'a verb without a URL in TwiML given inline: Twilio needs an absolute action URL there');
+    }
     return url ? new URL(url, documentUrl).toString() : documentUrl;
   }
 
@@ -210,9 +235,9 @@ export class CallSession {
           return { kind: 'end', ended: { how: 'hangup', rejectReason: verb.reason, detail: `rejected (${verb.reason})` }, finalStatus };
         }
         case 'Dial': {
-          const to = verb.to.join(', ');
-          this.hear({ verb: 'Dial', detail: to });
-          return { kind: 'end', ended: { how: 'transfer', transferTo: to, detail: `<Dial> ${to}` } };
+          const step = await this.dial(verb, documentUrl);
+          if (step) return step;
+          break;
         }
         case 'Enqueue':
           this.hear({ verb: 'Enqueue', detail: verb.queue });
@@ -311,6 +336,23 @@ export class CallSession {
         params: { ...this.voiceParams(), Digits: digits, FinishedOnKey: finishedOnKey },
       },
     };
+  }
+
+  /** A transfer without the stand-in; with it, a live call until redirected or ended. Undefined: next verb. */
+  private dial(verb: DialVerb, documentUrl: string): Promise<Step | undefined> {
+    return liveDial({
+      ...(this.options.link ? { link: this.options.link } : {}),
+      identity: this.identity,
+      caller: this.options.caller,
+      dial: verb,
+      documentUrl,
+      hear: (e) => this.hear(e),
+      wait: (s) => this.wait(s),
+      elapsedMs: () => performance.now() - this.t0 + this.simulatedMs,
+      resolve: (url) => this.resolve(url, documentUrl),
+      send: (request) => this.options.client.send(request),
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
   }
 
   private async pay(verb: Extract<Verb, { verb: 'Pay' }>, documentUrl: string): Promise<Step> {

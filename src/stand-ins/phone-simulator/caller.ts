@@ -2,10 +2,12 @@
  * The person on the phone. The session asks a `Caller` what to do at each input point
  * (<Gather>, each <Pay> field, right after the <Pay> action is posted); the scripted caller
  * answers from scenario steps, the interactive one from the terminal. Implement `Caller`
- * yourself to drive a call from code step by step.
+ * yourself to drive a call from code step by step. Connected to an operator (`<Dial>` with the
+ * Twilio REST stand-in), the caller is asked `dialConnected` once, then `agentCapture` each time
+ * the operator asks for a card field through Twilio's Payments API.
  */
 import type { TranscriptEntry } from './record.js';
-import type { PayStepInput, ScenarioStep } from './scenario.js';
+import type { AgentPayStepInput, PayStepInput, ScenarioStep } from './scenario.js';
 
 export type PayField = 'payment-card-number' | 'expiration-date' | 'security-code' | 'postal-code';
 
@@ -45,6 +47,21 @@ export type PayFieldReply =
 
 export type PayBeginReply = { kind: 'enter' } | { kind: 'hangup' } | { kind: 'script-error'; message: string };
 
+/** The operator asked (through Twilio's Payments API) for one card field. */
+export interface AgentCapturePrompt {
+  /** The payment session (`PK…`): a new one means a new card. */
+  paymentSid: string;
+  field: PayField;
+  /** 1 the first time this session asks for the field, 2 when asked again, … */
+  attempt: number;
+  timeoutSeconds: number;
+  /** The brand Twilio detected from the card number, once known. */
+  cardType?: string;
+}
+
+/** Connected to the operator: stay on the line, or hang up. */
+export type DialConnectedReply = 'stay' | 'hangup';
+
 export interface Caller {
   /** Everything that happens on the line, as it happens (for printing). */
   onTranscript?(entry: TranscriptEntry): void;
@@ -54,6 +71,10 @@ export interface Caller {
   payField(prompt: PayFieldPrompt): Promise<PayFieldReply>;
   /** The <Pay> action is about to be posted: hang up as soon as it is sent? */
   hangUpDuringPayProcessing(): Promise<boolean>;
+  /** Connected to an operator in a live `<Dial>`. Without it the caller stays. */
+  dialConnected?(): Promise<DialConnectedReply>;
+  /** The operator asks for a card field (agent-assisted capture). Without it, a script error. */
+  agentCapture?(prompt: AgentCapturePrompt): Promise<PayFieldReply>;
   close?(): void | Promise<void>;
 }
 
@@ -76,6 +97,7 @@ export interface ScriptedCallerOptions {
 export class ScriptedCaller implements Caller {
   private index = 0;
   private pay: { step: PayStepInput; used: Partial<Record<PayField, number>>; prompts: number } | undefined;
+  private agent: { step: AgentPayStepInput; paymentSid: string; used: Partial<Record<PayField, number>> } | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -180,5 +202,50 @@ export class ScriptedCaller implements Caller {
       return true;
     }
     return false;
+  }
+
+  /** A `hangup` step as the next one hangs up as soon as the operator answers; otherwise the caller stays. */
+  async dialConnected(): Promise<DialConnectedReply> {
+    const step = await this.next();
+    if (step && 'hangup' in step) {
+      this.index++;
+      return 'hangup';
+    }
+    return 'stay';
+  }
+
+  /** Each payment session takes the next `agentPay` step; each request for a field, its next entry. */
+  async agentCapture(prompt: AgentCapturePrompt): Promise<PayFieldReply> {
+    const asked = `the operator asked for ${prompt.field} (payment ${prompt.paymentSid}, attempt ${prompt.attempt})`;
+    if (!this.agent || this.agent.paymentSid !== prompt.paymentSid) {
+      const step = await this.next();
+      if (!step) return { kind: 'script-error', message: `${asked} but the script has no steps left` };
+      if ('hangup' in step) {
+        this.index++;
+        return { kind: 'hangup' };
+      }
+      if (!('agentPay' in step)) {
+        return { kind: 'script-error', message: `${asked} but the next step is ${this.describe(step)} (step ${this.index + 1})` };
+      }
+      this.index++;
+      this.agent = { step: step.agentPay, paymentSid: prompt.paymentSid, used: {} };
+    }
+    const agent = this.agent;
+    const key = fieldKey[prompt.field];
+    const value = agent.step[key];
+    const entries = value === undefined ? [] : Array.isArray(value) ? value : [value];
+    const used = agent.used[prompt.field] ?? 0;
+    const entry = entries[used];
+    if (entry !== undefined) {
+      agent.used[prompt.field] = used + 1;
+      if (entry === '') return { kind: 'no-input' };
+      return { kind: 'keys', keys: /[#*]/.test(entry) ? entry : `${entry}#` };
+    }
+    if (agent.step.hangup) return { kind: 'hangup' };
+    if (prompt.field === 'postal-code' && entries.length === 0) {
+      agent.used[prompt.field] = 1;
+      return { kind: 'keys', keys: `${DEFAULT_POSTAL_CODE}#` };
+    }
+    return { kind: 'script-error', message: `${asked} but the agentPay step has no ${key} entry left` };
   }
 }

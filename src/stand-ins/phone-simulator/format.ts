@@ -45,6 +45,26 @@ export function formatEntry(e: TranscriptEntry): string | undefined {
     case 'Reject':
       return `[Reject ${e.detail ?? ''}]`;
     case 'Dial':
+      switch (e.event) {
+        case 'connected':
+          return `[Dial] connected to ${e.detail ?? ''} (live: the app can take a payment on this call)`;
+        case 'capture':
+          return `  [operator] asks for the ${payFieldLabel(e.for ?? '')}${(e.attempt ?? 1) > 1 ? ` (again, #${e.attempt})` : ''}`;
+        case 'input':
+          if (e.input === 'hangup') return '  > caller hangs up';
+          if (e.input === 'no-input') return `  > ${payFieldLabel(e.for ?? '')}: (no input, waited ${e.seconds ?? 0}s)`;
+          return `  > ${payFieldLabel(e.for ?? '')}: ${e.keys ?? ''}`;
+        case 'payment-ended':
+          return `  [Twilio] payment ${e.paymentSid ?? ''} ended: ${e.result ?? ''}`;
+        case 'redirect':
+          return `[Dial] ended: call redirected${e.url ? ` to ${e.url}` : ' (inline TwiML)'}`;
+        case 'dial-ended':
+          return `[Dial] operator leg ended (DialCallStatus=${e.dialCallStatus ?? ''})${e.detail ? ` ${e.detail}` : ''}`;
+        case 'call-update':
+          return `[Dial] ${e.detail ?? 'call updated'}`;
+        default:
+          return `[Dial] ${e.detail ?? ''}`;
+      }
     case 'Enqueue':
       return `[${e.verb}] ${e.detail ?? ''}`;
     case 'Twilio':

@@ -23,6 +23,8 @@ export interface WebhookRequest {
   /** Absolute URL as Twilio would request it (in public-URL space). */
   url: string;
   params: Record<string, string>;
+  /** Reuse this `I-Twilio-Idempotency-Token` (a deliberate duplicate delivery); default: a fresh one. */
+  idempotencyToken?: string;
 }
 
 export type WebhookResult =
@@ -92,7 +94,7 @@ export class WebhookClient {
 
   /** Send, and let the caller decide whether to wait for the response (a hang-up mid-request). */
   start(request: WebhookRequest): InFlight {
-    const token = newIdempotencyToken();
+    const token = request.idempotencyToken ?? newIdempotencyToken();
     let markSent!: () => void;
     const sent = new Promise<void>((resolve) => (markSent = resolve));
     const result = (async () => {

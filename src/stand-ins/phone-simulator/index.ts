@@ -34,6 +34,7 @@ export {
   type ScenarioInput,
   type ScenarioStep,
   type PayStepInput,
+  type AgentPayStepInput,
   type WeightedScenario,
 } from './scenario.js';
 export {
@@ -46,7 +47,10 @@ export {
   type PayField,
   type PayFieldPrompt,
   type PayFieldReply,
+  type AgentCapturePrompt,
+  type DialConnectedReply,
 } from './caller.js';
+export { TwilioLink, TwilioLinkError, type TwilioLinkOptions } from './twilio-link.js';
 export { InteractiveCaller } from './interactive.js';
 export { CallSession, APPLICATION_ERROR_MESSAGE, type CallSessionOptions } from './call-session.js';
 export { WebhookClient, TWILIO_RESPONSE_TIMEOUT_MS, type WebhookRequest, type WebhookResult } from './http-client.js';
@@ -59,6 +63,7 @@ export {
   DEFAULT_STRIPE_URL,
   SIMULATOR_STRIPE_KEY,
   PAY_ERROR_CODES,
+  maskKeys,
   type Tokenizer,
   type TokenizeResult,
   type CardDetails,

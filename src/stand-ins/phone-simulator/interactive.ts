@@ -3,7 +3,16 @@
  * <Gather> and per <Pay> field. Enter alone = no input (the timeout), `h` = hang up.
  */
 import { createInterface, type Interface } from 'node:readline';
-import type { Caller, GatherPrompt, GatherReply, PayBeginReply, PayFieldPrompt, PayFieldReply } from './caller.js';
+import type {
+  AgentCapturePrompt,
+  Caller,
+  DialConnectedReply,
+  GatherPrompt,
+  GatherReply,
+  PayBeginReply,
+  PayFieldPrompt,
+  PayFieldReply,
+} from './caller.js';
 import { formatEntry, payFieldLabel } from './format.js';
 import type { TranscriptEntry } from './record.js';
 
@@ -93,6 +102,16 @@ export class InteractiveCaller implements Caller {
 
   async hangUpDuringPayProcessing(): Promise<boolean> {
     return false;
+  }
+
+  async dialConnected(): Promise<DialConnectedReply> {
+    this.print('  Connected to the operator. Waiting for them; when they ask for a card field, type it (h = hang up).');
+    return 'stay';
+  }
+
+  async agentCapture(prompt: AgentCapturePrompt): Promise<PayFieldReply> {
+    this.print(`  The operator asks for your ${payFieldLabel(prompt.field)} (the operator hears nothing you key).`);
+    return this.payField({ field: prompt.field, attempt: prompt.attempt, timeoutSeconds: prompt.timeoutSeconds, heard: [], ...(prompt.cardType ? { cardType: prompt.cardType } : {}) });
   }
 
   close(): void {

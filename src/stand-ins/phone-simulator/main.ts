@@ -10,6 +10,7 @@ import { DEFAULT_STRIPE_URL } from './pay-emulator.js';
 import { DEFAULT_APP_URL, placeCall, type PlaceCallOptions } from './place-call.js';
 import { keysToSteps, loadScenario, loadScenarioMix, ScenarioError, type Scenario, type WeightedScenario } from './scenario.js';
 import { AuthTokenError, DEFAULT_FROM, DEFAULT_TO, resolveAuthToken } from './signing.js';
+import { DEFAULT_TWILIO_STAND_IN_PORT } from '../twilio-rest/control-protocol.js';
 
 const usage = `Usage: npm run call -- [options]
 
@@ -22,6 +23,11 @@ Who calls:
                              pay=CARD/MMYY/CVC[/POSTAL], pay=NAME (a Stripe test card: visa, mastercard,
                              amex, declined, insufficient-funds, expired-card, incorrect-cvc,
                              processing-error, needs-authentication) or pay=* for a <Pay>,
+                             agent:pay=NAME or agent:pay=CARD/MMYY/CVC[/POSTAL] for an agent-assisted
+                             payment while connected to the operator (one per payment session; in each
+                             part, | separates what to key each time the operator asks again, an empty
+                             entry is silence, a card name may stand for the number, hangup hangs up:
+                             agent:pay=4242424242424241|visa, agent:pay=visa/1234/hangup, agent:pay=|visa),
                              hangup, hangup-during-pay
   --scenario FILE            scripted from a scenario file (see scenarios/)
 
@@ -32,6 +38,9 @@ Where:
                              http://127.0.0.1:$STRIPE_SANDBOX_PORT, else ${DEFAULT_STRIPE_URL})
   --voice-path PATH          incoming-call webhook (default /twilio/voice)
   --status-path PATH         call-status callback (default /twilio/status)
+  --twilio-url URL           the Twilio REST stand-in: <Dial> becomes a live call with the operator
+                             (default $TWILIO_STAND_IN_URL, else http://127.0.0.1:$TWILIO_STAND_IN_PORT,
+                             else http://127.0.0.1:${DEFAULT_TWILIO_STAND_IN_PORT}; "none", or none listening: <Dial> is a transfer)
 
 The call:
   --from E164                caller's number (default: scenario's, else ${DEFAULT_FROM})
@@ -74,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       'stripe-url': { type: 'string' },
       'voice-path': { type: 'string' },
       'status-path': { type: 'string' },
+      'twilio-url': { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       'call-sid': { type: 'string' },
@@ -109,6 +119,11 @@ async function main(argv: string[]): Promise<number> {
   const scenario: Scenario | undefined = values.scenario ? await loadScenario(values.scenario) : undefined;
   if (values.keys !== undefined) keysToSteps(values.keys); // validate early
 
+  // Where `npm start` runs the Twilio REST stand-in with the same environment (and .env).
+  const twilioUrl =
+    values['twilio-url'] ??
+    process.env.TWILIO_STAND_IN_URL ??
+    `http://127.0.0.1:${process.env.TWILIO_STAND_IN_PORT || DEFAULT_TWILIO_STAND_IN_PORT}`;
   const common: PlaceCallOptions = {
     // Where `npm start` listens with the same environment (and .env) as this command.
     url: values.url ?? (process.env.PORT ? `http://localhost:${process.env.PORT}` : DEFAULT_APP_URL),
@@ -117,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values['stripe-url'] ? { stripeUrl: values['stripe-url'] } : !process.env.STRIPE_SANDBOX_URL && process.env.STRIPE_SANDBOX_PORT ? { stripeUrl: `http://127.0.0.1:${process.env.STRIPE_SANDBOX_PORT}` } : {}),
     ...(values['voice-path'] ? { voicePath: values['voice-path'] } : {}),
     ...(values['status-path'] ? { statusPath: values['status-path'] } : {}),
+    ...(twilioUrl && twilioUrl !== 'none' ? { twilioUrl } : {}),
     ...(values.from ? { from: values.from } : {}),
     ...(values.to ? { to: values.to } : {}),
     ...(values.realtime ? { realtime: true } : {}),
@@ -148,8 +164,16 @@ async function main(argv: string[]): Promise<number> {
     caller = new InteractiveCaller({ output: json ? process.stderr : process.stdout });
   }
   const print = (line: string) => (json ? undefined : console.log(line));
+  // Ctrl-C once: the caller hangs up (Twilio still sends the status callback); twice: quit now.
+  const hangUp = new AbortController();
+  process.on('SIGINT', () => {
+    if (hangUp.signal.aborted) process.exit(130);
+    console.error('call: hanging up (Ctrl-C again to quit at once)');
+    hangUp.abort();
+  });
   const record = await placeCall({
     ...common,
+    signal: hangUp.signal,
     ...(values['call-sid'] ? { callSid: values['call-sid'] } : {}),
     ...(caller ? { caller } : {}),
     ...(values.keys !== undefined ? { keys: values.keys } : {}),

@@ -228,8 +228,8 @@ function maskedFields(c: Captured, pay: PayVerb): Record<string, string> {
   return out;
 }
 
-/** What the caller typed, safe for the transcript. */
-function maskKeys(field: PayField, keys: string): string {
+/** What the caller typed, safe for the transcript (card number: last four; security code: all masked). */
+export function maskKeys(field: PayField, keys: string): string {
   const digits = keys.replace(/[^0-9]/g, '');
   if (field === 'payment-card-number') return `${'x'.repeat(Math.max(0, digits.length - 4))}${digits.slice(-4)}${keys.endsWith('#') ? '#' : ''}`;
   if (field === 'security-code') return `${'x'.repeat(digits.length)}${keys.endsWith('#') ? '#' : ''}`;

@@ -11,6 +11,7 @@ import { createStripeTokenizer, DEFAULT_STRIPE_URL, type Tokenizer } from './pay
 import type { CallRecord, RequestRecord, TranscriptEntry } from './record.js';
 import { keysToSteps, type Scenario, type ScenarioStep } from './scenario.js';
 import { DEFAULT_FROM, DEFAULT_TO, newCallSid, resolveAccountSid, resolveAuthToken } from './signing.js';
+import { TwilioLink } from './twilio-link.js';
 
 export const DEFAULT_APP_URL = 'http://localhost:3000';
 
@@ -56,6 +57,12 @@ export interface PlaceCallOptions {
   now?: () => Date;
   /** Abort = the caller hangs up before the next verb. */
   signal?: AbortSignal;
+  /**
+   * The Twilio REST stand-in (e.g. http://127.0.0.1:12112): a `<Dial>` becomes a live call with
+   * the operator that the app drives through Twilio's REST API (agent-assisted payments).
+   * Without it, `<Dial>` ends the call as a transfer.
+   */
+  twilioUrl?: string;
 
   onTranscript?: (entry: TranscriptEntry) => void;
   /** Awaited before each HTTP attempt: a test can stop a worker right before `/twilio/pay`, say. */
@@ -65,10 +72,12 @@ export interface PlaceCallOptions {
 
 export async function placeCall(options: PlaceCallOptions = {}): Promise<CallRecord> {
   const url = options.url ?? DEFAULT_APP_URL;
+  const accountSid = options.accountSid ?? resolveAccountSid();
+  const authToken = options.authToken ?? resolveAuthToken();
   const client = new WebhookClient({
     baseUrl: url,
     publicBaseUrl: options.publicUrl ?? url,
-    authToken: options.authToken ?? resolveAuthToken(),
+    authToken,
     ...(options.responseTimeoutMs === undefined ? {} : { responseTimeoutMs: options.responseTimeoutMs }),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
     ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}),
@@ -85,7 +94,7 @@ export async function placeCall(options: PlaceCallOptions = {}): Promise<CallRec
     client,
     identity: {
       callSid: options.callSid ?? newCallSid(),
-      accountSid: options.accountSid ?? resolveAccountSid(),
+      accountSid,
       from: options.from ?? options.scenario?.from ?? DEFAULT_FROM,
       to: options.to ?? options.scenario?.to ?? DEFAULT_TO,
     },
@@ -97,6 +106,7 @@ export async function placeCall(options: PlaceCallOptions = {}): Promise<CallRec
     ...(options.maxRequests ? { maxRequests: options.maxRequests } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.twilioUrl ? { link: new TwilioLink({ baseUrl: options.twilioUrl, accountSid, authToken }) } : {}),
     ...(options.onTranscript ? { onTranscript: options.onTranscript } : {}),
     ...(options.scenario ? { scenarioName: options.scenario.name } : {}),
   });

@@ -35,7 +35,7 @@ export interface CallEnded {
   transferTo?: string;
   /** `hangup` by <Reject>: the reason attribute. */
   rejectReason?: 'rejected' | 'busy';
-  /** `caller-hangup`: where the caller hung up (`gather`, `pay-entry`, `pay-processing`). */
+  /** `caller-hangup`: where the caller hung up (`gather`, `pay-entry`, `pay-processing`, `dial`, `agent-capture`). */
   during?: string;
 }
 
@@ -88,8 +88,17 @@ export interface TranscriptEntry {
   errorType?: string;
   /** Pay prompt: the app's <Prompt> or Twilio's default wording. */
   source?: 'prompt' | 'default';
-  /** Pay: `prompt`, `input`, `tokenize`, `result`. */
-  event?: 'prompt' | 'input' | 'tokenize' | 'result';
+  /**
+   * Pay: `prompt`, `input`, `tokenize`, `result`. Dial (connected to an operator through the
+   * Twilio REST stand-in): `connected`, `capture` (the operator asks for `for`), `input` (what
+   * the caller keyed, masked), `payment-ended` (`result`), `redirect`, `dial-ended`, `call-update`.
+   */
+  event?: 'prompt' | 'input' | 'tokenize' | 'result' | 'connected' | 'capture' | 'payment-ended' | 'redirect' | 'dial-ended' | 'call-update';
+  /** Dial: the agent-assisted payment session (`PK…`). */
+  paymentSid?: string;
+  /** Dial: the operator leg (`DialCallSid`) and how it ended (`DialCallStatus`). */
+  dialCallSid?: string;
+  dialCallStatus?: string;
   /** Pay result: the `Result` posted to the action. */
   result?: string;
   /** Pay tokenize: the PaymentMethod id, or the connector error. */
@@ -99,7 +108,17 @@ export interface TranscriptEntry {
   detail?: string;
 }
 
-export type RequestKind = 'voice' | 'gather' | 'pay' | 'pay-status' | 'redirect' | 'status-callback';
+export type RequestKind =
+  | 'voice'
+  | 'gather'
+  | 'pay'
+  | 'pay-status'
+  | 'redirect'
+  /** The `<Dial action>` request when the dialled leg ends. */
+  | 'dial'
+  | 'status-callback'
+  /** The Twilio REST stand-in's Payments StatusCallback (agent-assisted capture). */
+  | 'payment-status';
 
 /** One HTTP attempt (a retried request appears twice, with the same idempotency token). */
 export interface RequestRecord {

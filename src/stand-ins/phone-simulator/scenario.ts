@@ -3,7 +3,10 @@
  * input points: each <Gather> takes a `gather` step, each <Pay> a `pay` step; `hangup`
  * hangs up at the next input point, `hangupDuring: "pay-processing"` hangs up right after
  * the <Pay> action is posted, `pause` makes the caller wait (wall clock) before the next
- * step. Files are JSON, validated here with messages that name the step and field.
+ * step. While the caller is connected to an operator (`<Dial>` with the Twilio REST stand-in),
+ * each agent-assisted payment session takes an `agentPay` step: what the caller keys each time
+ * the operator asks for a field. Files are JSON, validated here with messages that name the
+ * step and field.
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -43,6 +46,22 @@ export const payStepSchema = z.strictObject({
   }),
 });
 
+/**
+ * One agent-assisted payment session (the operator drives Twilio's Payments API while the caller
+ * is connected in a `<Dial>`): each time the operator asks for a field, the next entry for it.
+ */
+export const agentPayStepSchema = z.strictObject({
+  agentPay: z.strictObject({
+    cardNumber: payFieldSchema.optional(),
+    /** MMYY. */
+    expiry: payFieldSchema.optional(),
+    securityCode: payFieldSchema.optional(),
+    postalCode: payFieldSchema.optional(),
+    /** Hang up when the operator asks for a field that has no entry left (Result=caller-hung-up). */
+    hangup: z.literal(true).optional(),
+  }),
+});
+
 export const hangupStepSchema = z.strictObject({ hangup: z.literal('now') });
 export const hangupDuringStepSchema = z.strictObject({ hangupDuring: z.literal('pay-processing') });
 export const pauseStepSchema = z.strictObject({
@@ -53,6 +72,7 @@ export const pauseStepSchema = z.strictObject({
 export const scenarioStepSchema = z.union([
   gatherStepSchema,
   payStepSchema,
+  agentPayStepSchema,
   hangupStepSchema,
   hangupDuringStepSchema,
   pauseStepSchema,
@@ -72,6 +92,7 @@ export const scenarioSchema = z.strictObject({
 export type GatherStep = z.output<typeof gatherStepSchema>;
 export type PayStep = z.output<typeof payStepSchema>;
 export type PayStepInput = PayStep['pay'];
+export type AgentPayStepInput = z.output<typeof agentPayStepSchema>['agentPay'];
 export type ScenarioStep = z.output<typeof scenarioStepSchema>;
 /** What a scenario file may contain (before normalisation). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
@@ -84,6 +105,7 @@ export class ScenarioError extends Error {
 const stepSchemas: Record<string, z.ZodType> = {
   gather: gatherStepSchema,
   pay: payStepSchema,
+  agentPay: agentPayStepSchema,
   hangup: hangupStepSchema,
   hangupDuring: hangupDuringStepSchema,
   pause: pauseStepSchema,
@@ -143,13 +165,56 @@ export async function loadScenario(file: string): Promise<Scenario> {
 }
 
 /**
+ * `agent:pay=SPEC` → an agentPay step. SPEC is a test card name (`visa`) or
+ * `CARD/MMYY/CVC[/POSTAL]`, where each part lists one entry per time the operator asks for that
+ * field, separated by `|` (`4242424242424241|visa`: a mistyped number, then Stripe's visa); an
+ * empty entry is silence (input-timeout); a card name may stand for the number (its expiry and
+ * CVC then default); `hangup` hangs up when that field is asked for.
+ */
+function agentPaySpecToStep(spec: string, where: string): ScenarioStep {
+  const parts = spec.split('/');
+  const names: (keyof typeof fieldKeys)[] = ['card', 'expiry', 'cvc', 'postal'];
+  const pay: Record<string, string | string[] | true> = {};
+  let lastNamed: string | undefined;
+  let hangup = false;
+  for (const [i, part] of parts.entries()) {
+    const name = names[i];
+    if (!name) throw new ScenarioError(`${where}: expected agent:pay=NAME or agent:pay=CARD/MMYY/CVC[/POSTAL]`);
+    const entries: string[] = [];
+    for (const alternative of part.split('|')) {
+      if (alternative === 'hangup') {
+        hangup = true;
+        break;
+      }
+      if (name === 'card' && isTestCardName(alternative)) {
+        lastNamed = alternative;
+        entries.push(namedTestCards[alternative]);
+      } else entries.push(alternative);
+    }
+    if (entries.length > 0) pay[fieldKeys[name]] = entries.length === 1 ? entries[0]! : entries;
+    if (hangup) break;
+  }
+  if (lastNamed && !hangup) {
+    const named = lastNamed as keyof typeof namedTestCards;
+    pay.expiry ??= defaultTestExpiry;
+    pay.securityCode ??= defaultTestSecurityCode(named);
+  }
+  if (hangup) pay.hangup = true;
+  return parseScenario({ name: 'keys', steps: [{ agentPay: pay }] }, where).steps[0]!;
+}
+
+const fieldKeys = { card: 'cardNumber', expiry: 'expiry', cvc: 'securityCode', postal: 'postalCode' } as const;
+
+/**
  * `--keys` → steps. Comma-separated, one entry per input point: keypad keys for a <Gather>
- * ("" = no input), `pay=CARD/MMYY/CVC[/POSTAL]` or `pay=*` for a <Pay>, `hangup`, and
+ * ("" = no input), `pay=CARD/MMYY/CVC[/POSTAL]` or `pay=*` for a <Pay>, `agent:pay=…` for an
+ * agent-assisted payment session while connected to an operator, `hangup`, and
  * `hangup-during-pay` (hang up right after the <Pay> action is posted).
  */
 export function keysToSteps(keys: string): ScenarioStep[] {
   return keys.split(',').map((raw, i): ScenarioStep => {
     const entry = raw.trim();
+    if (entry.startsWith('agent:pay=')) return agentPaySpecToStep(entry.slice('agent:pay='.length), `--keys entry ${i + 1} "${entry}"`);
     if (entry === 'hangup') return { hangup: 'now' };
     if (entry === 'hangup-during-pay') return { hangupDuring: 'pay-processing' };
     if (entry.startsWith('pay=')) {
@@ -170,7 +235,7 @@ export function keysToSteps(keys: string): ScenarioStep[] {
     }
     if (!/^[0-9*#]*$/.test(entry)) {
       throw new ScenarioError(
-        `--keys entry ${i + 1} "${entry}": expected keypad keys (0-9 * #), pay=CARD/MMYY/CVC[/POSTAL], pay=<test card name> (${Object.keys(namedTestCards).join(', ')}), pay=*, hangup or hangup-during-pay`,
+        `--keys entry ${i + 1} "${entry}": expected keypad keys (0-9 * #), pay=CARD/MMYY/CVC[/POSTAL], pay=<test card name> (${Object.keys(namedTestCards).join(', ')}), pay=*, agent:pay=…, hangup or hangup-during-pay`,
       );
     }
     return { gather: entry };

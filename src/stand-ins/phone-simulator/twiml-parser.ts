@@ -111,6 +111,15 @@ export interface DialVerb {
   verb: 'Dial';
   /** Where the call goes: a number, or `client:…`, `sip:…`, `queue:…`, `conference:…`. */
   to: string[];
+  /** Requested with `DialCallStatus` when the dialled leg ends; without it the document goes on. */
+  action?: string;
+  /** For `action`; Twilio's default is POST. */
+  method?: HttpMethod;
+  /** Seconds to ring (the simulator's operator answers at once). */
+  timeout?: number;
+  /** Longest the dialled call may last, seconds (Twilio's default 14400). */
+  timeLimit?: number;
+  callerId?: string;
 }
 export interface EnqueueVerb {
   verb: 'Enqueue';
@@ -320,6 +329,13 @@ function parsePrompt(el: Element): PromptElement {
 }
 
 function parseDial(el: Element): DialVerb {
+  const attributes = {
+    ...opt('action', attr(el, 'action')),
+    ...(attr(el, 'method') === undefined ? {} : { method: method(el, 'method') }),
+    ...(attr(el, 'timeout') === undefined ? {} : { timeout: int(el, 'timeout', 30, 1) }),
+    ...(attr(el, 'timeLimit') === undefined ? {} : { timeLimit: int(el, 'timeLimit', 14400, 1) }),
+    ...opt('callerId', attr(el, 'callerId')),
+  };
   const hasElements = Array.from({ length: el.childNodes.length }, (_, i) => el.childNodes.item(i)).some(
     (n) => n?.nodeType === ELEMENT_NODE,
   );
@@ -327,7 +343,7 @@ function parseDial(el: Element): DialVerb {
   if (nouns.length === 0) {
     const number = text(el);
     if (!number) throw new TwimlParseError('invalid-attribute', '<Dial> has nothing to dial');
-    return { verb: 'Dial', to: [number] };
+    return { verb: 'Dial', to: [number], ...attributes };
   }
   const to = nouns.map((noun) => {
     switch (noun.nodeName) {
@@ -349,7 +365,7 @@ function parseDial(el: Element): DialVerb {
         throw new TwimlParseError('invalid-nesting', `<${noun.nodeName}> is not allowed inside <Dial>`);
     }
   });
-  return { verb: 'Dial', to };
+  return { verb: 'Dial', to, ...attributes };
 }
 
 // ---- DOM helpers ----

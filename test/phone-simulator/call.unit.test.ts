@@ -55,7 +55,7 @@ describe('signing, idempotency and parameters', () => {
       AccountSid: expect.stringMatching(/^AC[0-9a-f]{32}$/),
       From: '+15005550006',
       To: '+15005550001',
-      CallStatus: 'in-progress',
+      CallStatus: 'ringing', // as Twilio's first request for an inbound call
       Direction: 'inbound',
       ApiVersion: '2010-04-01',
     });

@@ -117,7 +117,7 @@ describe('<Pay> happy path', () => {
       AccountSid: expect.stringMatching(/^AC/),
       From: '+15005550006',
       To: '+15005550001',
-      CallStatus: 'in-progress',
+      CallStatus: 'in-progress', // later requests of a call are in-progress
     });
     expect(params.PaymentCardPostalCode).toBeUndefined();
     expect(app.to('/twilio/pay')[0]!.url).toBe('/twilio/pay?turn=4');

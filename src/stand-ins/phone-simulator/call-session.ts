@@ -97,7 +97,8 @@ export class CallSession {
 
     let next: Exclude<Step, { kind: 'end' }> = {
       kind: 'navigate',
-      request: { kind: 'voice', method: 'POST', url: client.publicUrl(this.options.voicePath ?? '/twilio/voice'), params: this.voiceParams() },
+      // Twilio's first request for an inbound call says CallStatus=ringing; later ones in-progress.
+      request: { kind: 'voice', method: 'POST', url: client.publicUrl(this.options.voicePath ?? '/twilio/voice'), params: standardVoiceParams(this.identity, 'ringing') },
     };
     const linked = this.options.link ? await announceCall(this.options.link, this.identity, next.request.url) : false;
     let ended: CallEnded;

@@ -6,7 +6,7 @@
  * between them. Nothing the app receives may carry a card number.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findSecrets, heardText, placeCall, type CallRecord } from '../../src/stand-ins/phone-simulator/index.js';
+import { findSecrets, heardText, placeCall, type CallRecord } from '../../../src/stand-ins/phone-simulator/index.js';
 import { startFakeApp, type FakeApp, type Received } from '../phone-simulator/helpers.js';
 import { ACCOUNT_SID, AUTH_TOKEN, cardLikeRuns, restError, startStandInFixture, type StandInFixture } from './helpers.js';
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ChromiumMissingError, resolveChromium } from '../helpers/chromium.js';
+import { ChromiumMissingError, resolveChromium } from './chromium.js';
 
 function fakeBinary(name: string): { dir: string; file: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paycall-chromium-'));

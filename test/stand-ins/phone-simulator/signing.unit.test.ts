@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { WebhookClient } from '../../src/stand-ins/phone-simulator/http-client.js';
+import { WebhookClient } from '../../../src/stand-ins/phone-simulator/http-client.js';
 import {
   AuthTokenError,
   newCallSid,
   resolveAuthToken,
   signRequest,
   signingUrl,
-} from '../../src/stand-ins/phone-simulator/signing.js';
+} from '../../../src/stand-ins/phone-simulator/signing.js';
 
 describe('signing', () => {
   it('signs like Twilio: HMAC-SHA1 over URL + sorted params, valid for twilio.validateRequest', () => {

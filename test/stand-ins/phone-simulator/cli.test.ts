@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../src/stand-ins/phone-simulator/record.js';
+import type { CallRecord } from '../../../src/stand-ins/phone-simulator/record.js';
 import { AUTH_TOKEN, startFakeApp, type FakeApp } from './helpers.js';
 
 const main = path.resolve('src/stand-ins/phone-simulator/main.ts');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, fingerprint, keySegments, parseForm } from '../../src/stand-ins/stripe-sandbox/form.js';
+import { canonicalJson, fingerprint, keySegments, parseForm } from '../../../src/stand-ins/stripe-sandbox/form.js';
 
 describe('form parsing', () => {
   it('splits bracketed keys', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StripeSandboxOptions } from '../../src/stand-ins/stripe-sandbox/server.js';
+import type { StripeSandboxOptions } from '../../../src/stand-ins/stripe-sandbox/server.js';
 import { caught } from './helpers.js';
 import { registeredReceiver, startWebhookSandbox, typesOf, type WebhookReceiver, type WebhookSandbox } from './webhook-helpers.js';
 

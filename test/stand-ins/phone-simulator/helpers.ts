@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import express from 'express';
 import twilio from 'twilio';
-import { createLogger } from '../../src/logging/logger.js';
-import { startStripeSandbox, type StripeSandbox } from '../../src/stand-ins/stripe-sandbox/server.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { startStripeSandbox, type StripeSandbox } from '../../../src/stand-ins/stripe-sandbox/server.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 export const PUBLIC_URL = 'https://paycall.example.test';

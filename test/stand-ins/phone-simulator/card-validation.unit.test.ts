@@ -8,7 +8,7 @@ import {
   luhnValid,
   maskCardNumber,
   maskSecurityCode,
-} from '../../src/stand-ins/phone-simulator/card-validation.js';
+} from '../../../src/stand-ins/phone-simulator/card-validation.js';
 
 describe('card validation', () => {
   it('Luhn', () => {

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { TwimlParseError, parseTwiml } from '../../src/stand-ins/phone-simulator/twiml-parser.js';
+import { TwimlParseError, parseTwiml } from '../../../src/stand-ins/phone-simulator/twiml-parser.js';
 
 const VoiceResponse = twilio.twiml.VoiceResponse;
 

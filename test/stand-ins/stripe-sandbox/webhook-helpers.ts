@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
-import { createLogger } from '../../src/logging/logger.js';
-import { startStripeSandbox, type StripeSandbox, type StripeSandboxOptions } from '../../src/stand-ins/stripe-sandbox/server.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { startStripeSandbox, type StripeSandbox, type StripeSandboxOptions } from '../../../src/stand-ins/stripe-sandbox/server.js';
 import { testApiKey } from './helpers.js';
 
 export interface WebhookSandbox {

@@ -2,8 +2,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sandboxSettingsFromEnv } from '../../src/stand-ins/stripe-sandbox/env.js';
-import { sandboxApiVersion } from '../../src/stand-ins/stripe-sandbox/server.js';
+import { sandboxSettingsFromEnv } from '../../../src/stand-ins/stripe-sandbox/env.js';
+import { sandboxApiVersion } from '../../../src/stand-ins/stripe-sandbox/server.js';
 import { registeredReceiver, startReceiver, startWebhookSandbox, typesOf, type WebhookReceiver, type WebhookSandbox } from './webhook-helpers.js';
 
 let t: WebhookSandbox;

@@ -7,11 +7,11 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { PayAttributes, PromptAttributes } from 'twilio/lib/twiml/VoiceResponse.js';
-import { choosePrompt } from '../../src/stand-ins/phone-simulator/pay-emulator.js';
-import { placeCall, type PlaceCallOptions } from '../../src/stand-ins/phone-simulator/place-call.js';
-import { findSecrets, heardText, type CallRecord } from '../../src/stand-ins/phone-simulator/record.js';
-import type { ScenarioStep } from '../../src/stand-ins/phone-simulator/scenario.js';
-import { parseTwiml, type PromptElement } from '../../src/stand-ins/phone-simulator/twiml-parser.js';
+import { choosePrompt } from '../../../src/stand-ins/phone-simulator/pay-emulator.js';
+import { placeCall, type PlaceCallOptions } from '../../../src/stand-ins/phone-simulator/place-call.js';
+import { findSecrets, heardText, type CallRecord } from '../../../src/stand-ins/phone-simulator/record.js';
+import type { ScenarioStep } from '../../../src/stand-ins/phone-simulator/scenario.js';
+import { parseTwiml, type PromptElement } from '../../../src/stand-ins/phone-simulator/twiml-parser.js';
 import { AUTH_TOKEN, leaks, startFakeApp, startSandbox, type FakeApp, type Received, type TestSandbox, type VoiceResponse } from './helpers.js';
 
 const VISA = '4242424242424242';

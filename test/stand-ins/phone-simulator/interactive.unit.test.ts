@@ -1,8 +1,8 @@
 /** The interactive caller, fed from a stream instead of a terminal. */
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InteractiveCaller } from '../../src/stand-ins/phone-simulator/interactive.js';
-import { placeCall } from '../../src/stand-ins/phone-simulator/place-call.js';
+import { InteractiveCaller } from '../../../src/stand-ins/phone-simulator/interactive.js';
+import { placeCall } from '../../../src/stand-ins/phone-simulator/place-call.js';
 import { AUTH_TOKEN, startFakeApp, type FakeApp } from './helpers.js';
 
 let app: FakeApp;

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLoadReport, latencyStats, percentile, planCalls, runLoad } from '../../src/stand-ins/phone-simulator/load.js';
-import { loadScenarioMix, type WeightedScenario } from '../../src/stand-ins/phone-simulator/scenario.js';
+import { formatLoadReport, latencyStats, percentile, planCalls, runLoad } from '../../../src/stand-ins/phone-simulator/load.js';
+import { loadScenarioMix, type WeightedScenario } from '../../../src/stand-ins/phone-simulator/scenario.js';
 import { AUTH_TOKEN, startFakeApp, type FakeApp } from './helpers.js';
 
 describe('percentiles', () => {

@@ -6,12 +6,12 @@
  */
 import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ScriptedCaller } from '../../src/stand-ins/phone-simulator/caller.js';
-import { placeCall } from '../../src/stand-ins/phone-simulator/place-call.js';
-import { keysToSteps, loadScenario, ScenarioError } from '../../src/stand-ins/phone-simulator/scenario.js';
-import { TwilioLink } from '../../src/stand-ins/phone-simulator/twilio-link.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { startTwilioStandIn, type TwilioStandIn } from '../../src/stand-ins/twilio-rest/server.js';
+import { ScriptedCaller } from '../../../src/stand-ins/phone-simulator/caller.js';
+import { placeCall } from '../../../src/stand-ins/phone-simulator/place-call.js';
+import { keysToSteps, loadScenario, ScenarioError } from '../../../src/stand-ins/phone-simulator/scenario.js';
+import { TwilioLink } from '../../../src/stand-ins/phone-simulator/twilio-link.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../../src/stand-ins/twilio-rest/server.js';
 import { startFakeApp, type FakeApp } from './helpers.js';
 
 const TOKEN = 'live-dial-test-token';

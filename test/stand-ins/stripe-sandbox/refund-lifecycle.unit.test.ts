@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StripeSandboxOptions } from '../../src/stand-ins/stripe-sandbox/server.js';
+import type { StripeSandboxOptions } from '../../../src/stand-ins/stripe-sandbox/server.js';
 import { caught } from './helpers.js';
 import { registeredReceiver, startReceiver, startWebhookSandbox, typesOf, type WebhookReceiver, type WebhookSandbox } from './webhook-helpers.js';
 

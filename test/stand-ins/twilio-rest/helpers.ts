@@ -8,11 +8,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import twilio from 'twilio';
-import { createLogger } from '../../src/logging/logger.js';
-import { newCallSid } from '../../src/stand-ins/phone-simulator/signing.js';
-import { TwilioLink } from '../../src/stand-ins/phone-simulator/twilio-link.js';
-import type { ControlEvent } from '../../src/stand-ins/twilio-rest/control-protocol.js';
-import { startTwilioStandIn, type TwilioStandIn, type TwilioStandInOptions } from '../../src/stand-ins/twilio-rest/server.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { newCallSid } from '../../../src/stand-ins/phone-simulator/signing.js';
+import { TwilioLink } from '../../../src/stand-ins/phone-simulator/twilio-link.js';
+import type { ControlEvent } from '../../../src/stand-ins/twilio-rest/control-protocol.js';
+import { startTwilioStandIn, type TwilioStandIn, type TwilioStandInOptions } from '../../../src/stand-ins/twilio-rest/server.js';
 import { startSandbox, type TestSandbox } from '../phone-simulator/helpers.js';
 
 export const ACCOUNT_SID = `AC${'a1'.repeat(16)}`;

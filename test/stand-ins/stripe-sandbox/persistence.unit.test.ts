@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeSandbox } from '../../src/stand-ins/stripe-sandbox/server.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { startStripeSandbox } from '../../../src/stand-ins/stripe-sandbox/server.js';
+import { createLogger } from '../../../src/logging/logger.js';
 import { caught, startTestSandbox, type TestSandbox } from './helpers.js';
 
 let t: TestSandbox;

@@ -6,9 +6,9 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APPLICATION_ERROR_MESSAGE } from '../../src/stand-ins/phone-simulator/call-session.js';
-import { placeCall, type PlaceCallOptions } from '../../src/stand-ins/phone-simulator/place-call.js';
-import { heardText } from '../../src/stand-ins/phone-simulator/record.js';
+import { APPLICATION_ERROR_MESSAGE } from '../../../src/stand-ins/phone-simulator/call-session.js';
+import { placeCall, type PlaceCallOptions } from '../../../src/stand-ins/phone-simulator/place-call.js';
+import { heardText } from '../../../src/stand-ins/phone-simulator/record.js';
 import { AUTH_TOKEN, startFakeApp, type FakeApp } from './helpers.js';
 
 let app: FakeApp;

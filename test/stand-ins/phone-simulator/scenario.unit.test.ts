@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keysToSteps, loadScenario, parseScenario, ScenarioError } from '../../src/stand-ins/phone-simulator/scenario.js';
+import { keysToSteps, loadScenario, parseScenario, ScenarioError } from '../../../src/stand-ins/phone-simulator/scenario.js';
 
 function problem(value: unknown): string {
   try {

@@ -6,7 +6,8 @@ import { keepAlive } from './keep-alive.js';
 import { createOrderActivities } from './orders.js';
 import { createPaymentActivities } from './payments.js';
 import { createReceiptActivities } from './receipts.js';
-import type { CallActivities } from './types.js';
+import { createLiveCallActivities } from './live-call.js';
+import type { WorkerActivities } from './types.js';
 
 export interface ActivityDeps {
   stripe: Stripe;
@@ -14,14 +15,18 @@ export interface ActivityDeps {
   moto: boolean;
   twilio?: Twilio;
   smsFrom?: string;
+  /** For the live-call Payments callbacks (PUBLIC_BASE_URL) and the Pay Connector's name. */
+  publicBaseUrl: string;
+  paymentConnector: string;
 }
 
-export function createActivities(deps: ActivityDeps): CallActivities {
-  const activities: CallActivities = {
+export function createActivities(deps: ActivityDeps): WorkerActivities {
+  const activities: WorkerActivities = {
     ...createOrderActivities(deps.orderBook),
     ...createPaymentActivities({ stripe: deps.stripe, moto: deps.moto }),
     ...createReceiptActivities({ twilio: deps.twilio, from: deps.smsFrom }),
+    ...createLiveCallActivities({ ...(deps.twilio ? { twilio: deps.twilio } : {}), publicBaseUrl: deps.publicBaseUrl, paymentConnector: deps.paymentConnector }),
   };
   // Every activity heartbeats while it runs: a dead worker's attempt is retried elsewhere within seconds.
-  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, keepAlive(fn as (...args: unknown[]) => Promise<unknown>)])) as unknown as CallActivities;
+  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, keepAlive(fn as (...args: unknown[]) => Promise<unknown>)])) as unknown as WorkerActivities;
 }

@@ -3,6 +3,7 @@
  * they raise. Workflows import this module with `import type` only.
  */
 import type { Locale } from '../contract/instructions.js';
+import type { AgentCaptureField } from '../contract/operator.js';
 import type { Order } from '../orders/order-book.js';
 
 export interface ChargeCardInput {
@@ -67,5 +68,16 @@ export interface CallActivities {
   refundPayment(input: RefundInput): Promise<RefundResult>;
   sendReceipt(input: ReceiptInput): Promise<ReceiptResult>;
 }
+
+/** Agent-assisted payments on the live call (src/activities/live-call.ts). */
+export interface LiveCallActivities {
+  createPaymentSession(input: { callSid: string; idempotencyKey: string; currency: string; description: string; validCardTypes: string[] }): Promise<{ sessionSid: string }>;
+  capturePaymentField(input: { callSid: string; sessionSid: string; idempotencyKey: string; field: AgentCaptureField }): Promise<void>;
+  finishPaymentSession(input: { callSid: string; sessionSid: string; idempotencyKey: string; status: 'complete' | 'cancel' }): Promise<void>;
+  endLiveCall(input: { callSid: string; text: string; locale: Locale }): Promise<void>;
+}
+
+/** Everything the worker registers. */
+export type WorkerActivities = CallActivities & LiveCallActivities;
 
 export { failureTypes, type CardDeclinedDetails } from '../contract/failure-types.js';

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Locale, Turn } from './instructions.js';
+import type { OperatorLineState } from './operator.js';
 import type { StepRecord } from './steps.js';
 import type { CallOutcomeKind, CallStep } from './vocabulary.js';
 
@@ -38,7 +39,9 @@ export type CallerEvent =
        */
       withheld?: WithheldDigits;
     }
-  | { kind: 'pay-result'; turn: number; pay: PayResult };
+  | { kind: 'pay-result'; turn: number; pay: PayResult }
+  /** The `<Dial>` to the operator ended (Twilio requested its action URL). */
+  | { kind: 'dial-ended'; turn: number; dialCallStatus: string; durationSeconds?: number };
 
 /** Why a `<Gather>`'s digits did not reach the workflow. */
 export const withheldDigitsReasons = ['card-number', 'too-long'] as const;
@@ -124,6 +127,8 @@ export interface CallState {
   outcome?: CallOutcome;
   /** The step log so far. */
   steps: StepRecord[];
+  /** While (and after) the caller was connected to an operator: the line and its captures. */
+  operatorLine?: OperatorLineState;
 }
 
 /** A caller event in; the next turn out. */

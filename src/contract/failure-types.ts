@@ -16,6 +16,8 @@ export const failureTypes = {
   /** The order book refused the request for good (e.g. the merchant's API said 401 or 422). */
   orderBookRejected: 'OrderBookRejected',
   refundRefused: 'RefundRefused',
+  /** Twilio refused a REST request (4xx): the live call is over, or a parameter is wrong. */
+  twilioRejected: 'TwilioRejected',
 } as const;
 
 export interface CardDeclinedDetails {

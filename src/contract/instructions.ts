@@ -1,6 +1,6 @@
 /**
  * What the call workflow tells the web layer to do next. Pure data: the web layer renders
- * it to TwiML with twilio's VoiceResponse (src/webhooks/render-twiml.ts). No TwiML in
+ * it to TwiML with twilio's VoiceResponse (src/twiml/render.ts). No TwiML in
  * workflows, no business logic in routes.
  */
 export type Locale = 'en-US' | 'ja-JP';
@@ -59,10 +59,24 @@ export interface PayInstruction {
   prompts: PayPrompt[];
 }
 
-/** Hand the caller to a person. */
+/** Hand the caller to a person and forget the call (calls that began before agent-assisted payments). */
 export interface TransferInstruction {
   kind: 'transfer';
   to: string;
+}
+
+/**
+ * Connect the caller to an operator and stay on the call (`<Dial>` with an action URL): the
+ * call goes on while they talk, an operator may take a card payment on it, and the action
+ * webhook tells the workflow when the operator's leg ends.
+ */
+export interface ConnectOperatorInstruction {
+  kind: 'connect-operator';
+  to: string;
+  /** How long to ring the operator. */
+  timeoutSeconds: number;
+  /** The order the caller is about, when known (for the operator's screen and the record). */
+  orderId?: string;
 }
 
 export interface HangupInstruction {
@@ -75,6 +89,7 @@ export type Instruction =
   | GatherInstruction
   | PayInstruction
   | TransferInstruction
+  | ConnectOperatorInstruction
   | HangupInstruction;
 // No "redirect" instruction: holding a caller and coming back (/twilio/continue) is the
 // web layer's job when the workflow is slow (src/webhooks/continue-link.ts), not a step

@@ -7,7 +7,7 @@
 import type { CallStep, StepStatus } from './vocabulary.js';
 
 /** The activities a step can run; the timeline joins each entry with that activity's retries in history. */
-export type StepActivity = 'lookupOrder' | 'chargeCard' | 'markOrderPaid' | 'sendReceipt' | 'refundPayment';
+export type StepActivity = 'lookupOrder' | 'chargeCard' | 'markOrderPaid' | 'sendReceipt' | 'refundPayment' | 'createPaymentSession';
 
 export interface StepRecord {
   step: CallStep;
@@ -45,4 +45,12 @@ export interface StepRecord {
   card?: { brand?: string; last4?: string; expiry?: string };
   /** The SMS receipt's Twilio id. */
   messageSid?: string;
+  /** Agent-assisted: the operator who steered this step (started, re-asked, cancelled). */
+  operator?: string;
+  /** How the card was captured: the caller alone (`<Pay>`), or on a live call with an operator. */
+  via?: 'keypad' | 'operator';
+  /** Agent-assisted capture: each field, how many times it was asked, the last error Twilio reported. */
+  fields?: { field: string; attempts: number; errorType?: string; reaskedBy?: string }[];
+  /** The Payment session on the live call (`PK…`). */
+  paymentSessionSid?: string;
 }

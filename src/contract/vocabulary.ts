@@ -15,6 +15,8 @@ export const callSteps = [
   'receipt',
   'refund',
   'confirmation',
+  /** Connected to an operator, who may take the card payment on the live call. */
+  'with-operator',
   'done',
 ] as const;
 export type CallStep = (typeof callSteps)[number];

@@ -62,6 +62,10 @@ export interface Catalog {
   refunded: string;
   paymentNeedsAttention: string;
   transferring: string;
+  /** No operator answered the `<Dial>`. */
+  operatorUnavailable: string;
+  /** After a payment an operator took: the confirmation code again, then goodbye. */
+  paidWithOperator: (confirmationCode: string) => string;
   goodbye: string;
   hold: string;
   technicalDifficulty: string;
@@ -127,6 +131,8 @@ const enUS: Catalog = {
   paymentNeedsAttention:
     'We are sorry, something went wrong after your payment. Our staff will contact you. Goodbye.',
   transferring: 'Please hold while we transfer you to an operator.',
+  operatorUnavailable: 'Sorry, no operator is available right now. Please call again later. Goodbye.',
+  paidWithOperator: (code) => `Thank you. Your confirmation code is ${spellDigits(code)}. Goodbye.`,
   goodbye: 'Goodbye.',
   hold: 'One moment please.',
   technicalDifficulty: 'We are sorry, we are having technical difficulties. Please call again later. Goodbye.',
@@ -185,6 +191,8 @@ const jaJP: Catalog = {
   refunded: '申し訳ございません。ご注文を完了できなかったため、お支払いは全額返金いたしました。失礼いたします。',
   paymentNeedsAttention: '申し訳ございません。お支払い後に問題が発生しました。担当者よりご連絡いたします。失礼いたします。',
   transferring: 'オペレーターにおつなぎします。少々お待ちください。',
+  operatorUnavailable: '申し訳ございません。ただいまオペレーターにおつなぎできません。時間をおいておかけ直しください。失礼いたします。',
+  paidWithOperator: (code) => `ありがとうございました。確認番号は${spellDigits(code)}です。失礼いたします。`,
   goodbye: '失礼いたします。',
   hold: '少々お待ちください。',
   technicalDifficulty: '申し訳ございません。ただいまシステムに問題が発生しています。時間をおいておかけ直しください。',

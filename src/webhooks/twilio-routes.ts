@@ -14,7 +14,7 @@ import type { Logger } from '../logging/logger.js';
 import { callerDigits } from './caller-digits.js';
 import { continueQuery, continueUrl } from './continue-link.js';
 import { describeProblems, gatherParams, payParams, payStatusParams, statusParams, toPayResult, turnQuery, voiceParams, type PayParams } from './params.js';
-import { renderGoodbye, renderHold, renderTurn } from './render-twiml.js';
+import { renderGoodbye, renderHold, renderTurn } from '../twiml/render.js';
 import { requireTwilioSignature } from './twilio-signature.js';
 import { updateIdFor } from './update-id.js';
 

@@ -4,7 +4,7 @@
  */
 import twilio from 'twilio';
 import { createActivities } from '../activities/index.js';
-import type { CallActivities } from '../activities/types.js';
+import type { WorkerActivities } from '../activities/types.js';
 import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import { openOrderBook } from '../orders/open-order-book.js';
 import type { OrderBook } from '../orders/order-book.js';
@@ -21,12 +21,12 @@ export function stripeTarget(config: Config): { secretKey: string; apiBase?: str
 }
 
 export interface OpenedActivities {
-  activities: CallActivities;
+  activities: WorkerActivities;
   /** Releases what the activities hold (the order book's database pool): after the worker stops. */
   close(): Promise<void>;
 }
 
-export async function buildActivities(config: Config): Promise<CallActivities> {
+export async function buildActivities(config: Config): Promise<WorkerActivities> {
   return (await openActivities(config)).activities;
 }
 
@@ -34,16 +34,17 @@ export async function openActivities(config: Config): Promise<OpenedActivities> 
   // Fails at start with one line (bad orders file, unreachable database, schema not migrated).
   const orderBook: OrderBook = await openOrderBook(config);
   const target = stripeTarget(config);
-  const twilioClient =
-    smsReceiptsEnabled(config) && config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN
-      ? twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN)
-      : undefined;
+  // Twilio's REST API: SMS receipts (with a sender number) and agent-assisted payments on live calls.
+  const twilioClient = config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN ? twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN) : undefined;
   if (twilioClient && config.TWILIO_API_BASE) twilioClient.api.baseUrl = config.TWILIO_API_BASE;
   const activities = createActivities({
     stripe: createStripeClient(target),
     orderBook,
     moto: config.STRIPE_MOTO,
-    ...(twilioClient ? { twilio: twilioClient, smsFrom: config.TWILIO_SMS_FROM } : {}),
+    publicBaseUrl: config.publicBaseUrl,
+    paymentConnector: config.TWILIO_PAY_CONNECTOR,
+    ...(twilioClient ? { twilio: twilioClient } : {}),
+    ...(twilioClient && smsReceiptsEnabled(config) ? { smsFrom: config.TWILIO_SMS_FROM } : {}),
   });
   return { activities, close: async () => orderBook.close?.() };
 }

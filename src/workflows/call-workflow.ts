@@ -4,8 +4,8 @@
  * Deterministic: every side effect is an activity, every caller interaction a Turn. Each
  * step attempt is written to the call's step log (CallProgress), which operators read.
  */
-import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { CallActivities, ChargeCardResult } from '../activities/types.js';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { CallActivities } from '../activities/types.js';
 import {
   callStatusSignal,
   callerEventUpdate,
@@ -19,14 +19,16 @@ import {
   type PayResult,
 } from '../contract/call.js';
 import type { Instruction } from '../contract/instructions.js';
+import { operatorCommandUpdate, paymentStatusSignal } from '../contract/operator.js';
 import { catalogFor } from '../i18n/catalog.js';
 import { spokenAmount } from '../money/money.js';
 import type { Order } from '../orders/order-book.js';
-import { orderBookActivityOptions, stripeActivityOptions } from './activity-options.js';
-import { captureProblemOf, cardDeclineOf, declineReasonOf, failureCodeOf, messageOf } from './activity-failures.js';
+import { orderBookActivityOptions } from './activity-options.js';
+import { captureProblemOf, declineReasonOf, failureCodeOf, messageOf } from './activity-failures.js';
 import { CallProgress } from './call-progress.js';
-import { compensate } from './compensation.js';
 import { Conversation, type Answer } from './conversation.js';
+import { OperatorLine } from './operator-line.js';
+import { Payments, targetOf } from './payment.js';
 import { capturePayment, gatherDigits, say } from './instructions.js';
 import type { StepHandle } from './step-log.js';
 
@@ -34,9 +36,10 @@ export const maxOrderEntryAttempts = 3;
 export const maxMenuAttempts = 3;
 export const maxCaptureAttempts = 3;
 
-const { lookupOrder, markOrderPaid, sendReceipt } = proxyActivities<CallActivities>(orderBookActivityOptions);
-/** Stripe: transient failures retried with the same idempotency key, declines never. */
-const { chargeCard } = proxyActivities<CallActivities>(stripeActivityOptions);
+/** Pressing 0 (or repeated failures) connects the caller to an operator who may take the payment on the call. */
+export const agentAssistedPatch = 'agent-assisted-payments';
+
+const { lookupOrder } = proxyActivities<CallActivities>(orderBookActivityOptions);
 
 export async function callWorkflow(input: CallInput): Promise<CallOutcome> {
   const conversation = new Conversation();
@@ -55,9 +58,18 @@ export async function callWorkflow(input: CallInput): Promise<CallOutcome> {
     }
   });
   setHandler(payProgressSignal, (p) => progress.recordPayProgress(p));
+  // Agent-assisted: only while the caller is connected to an operator (the line exists).
+  let line: OperatorLine | undefined;
+  setHandler(operatorCommandUpdate, (command) => line!.command(command), {
+    validator: (command) => {
+      if (!line) throw new Error('the caller is not connected to an operator');
+      line.validate(command);
+    },
+  });
+  setHandler(paymentStatusSignal, (event) => line?.paymentStatus(event));
   setHandler(stateQuery, () => ({ ...progress.state, turn: conversation.turn }));
 
-  const call = new CallDialogue(input, conversation, progress);
+  const call = new CallDialogue(input, conversation, progress, (opened) => (line = opened));
   const outcome = await call.run();
   progress.finish(outcome);
   // Every path ends with a final turn, so no pending webhook waits for one that never comes.
@@ -69,13 +81,16 @@ export async function callWorkflow(input: CallInput): Promise<CallOutcome> {
 class CallDialogue {
   private readonly text;
   private captureAttempts = 0;
+  private readonly payments: Payments;
 
   constructor(
     private readonly input: CallInput,
     private readonly conversation: Conversation,
     private readonly progress: CallProgress,
+    private readonly onOperatorLine: (line: OperatorLine) => void,
   ) {
     this.text = catalogFor(input.locale);
+    this.payments = new Payments(input, progress);
   }
 
   async run(): Promise<CallOutcome> {
@@ -206,18 +221,17 @@ class CallDialogue {
 
   /** Steps 4–6: capture, charge, mark paid, receipt, confirmation. */
   private async takePayment(order: Order): Promise<CallOutcome> {
-    // Chosen once, before the first charge, so every Stripe retry carries the same metadata.
-    const confirmationCode = String(Math.floor(100000 + Math.random() * 900000));
+    const target = targetOf(order);
+    void this.payments.confirmationCode; // chosen before the first capture, as calls always did
     let preface: string[] = [];
     let failure: CallFailure | undefined;
     let declined = false;
-    let paymentIntentId: string | undefined;
 
     while (this.captureAttempts < maxCaptureAttempts) {
       this.captureAttempts++;
       this.progress.state.captureAttempts = this.captureAttempts;
       this.progress.enter('card-capture');
-      const capture = this.progress.begin('card-capture', {}, this.captureAttempts);
+      const capture = this.progress.begin('card-capture', { via: 'keypad' }, this.captureAttempts);
       const answer = await this.ask(preface, capturePayment({ currency: order.currency, description: order.description, locale: this.locale }));
       if (answer.kind === 'hung-up') return this.abandoned(capture, order, answer.reason);
       if (answer.kind !== 'pay-result') throw new Error('unreachable: the validator admits only pay results for a <Pay> turn');
@@ -232,93 +246,33 @@ class CallDialogue {
       }
       capture.ok({ paymentMethodId: pay.paymentToken, card });
 
-      this.progress.enter('charge');
-      const idempotencyKey = `call-${this.input.callSid}/charge/${this.captureAttempts}`;
-      const charge = this.progress.begin(
-        'charge',
-        { activity: 'chargeCard', amount: order.amount, currency: order.currency, idempotencyKey, paymentMethodId: pay.paymentToken, card, ...(paymentIntentId ? { paymentIntentId } : {}) },
-        this.captureAttempts,
-      );
-      try {
-        const result: ChargeCardResult = await chargeCard({
-          callSid: this.input.callSid,
-          orderId: order.orderId,
-          amount: order.amount,
-          currency: order.currency,
-          description: order.description,
-          paymentMethodId: pay.paymentToken,
-          captureAttempt: this.captureAttempts,
-          confirmationCode,
-          idempotencyKey,
-          ...(paymentIntentId ? { paymentIntentId } : {}),
-        });
-        this.progress.state.paymentIntentId = result.paymentIntentId;
-        charge.ok({ paymentIntentId: result.paymentIntentId, card: { ...card, ...(result.cardBrand ? { brand: result.cardBrand } : {}), ...(result.cardLast4 ? { last4: result.cardLast4 } : {}) } });
-        return this.completePaidOrder(order, result.paymentIntentId, confirmationCode);
-      } catch (err) {
-        const decline = cardDeclineOf(err);
-        if (!decline) {
-          failure = this.progress.fail(charge, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
-          return this.giveUp(failure, this.text.chargeUnavailable, order);
-        }
-        declined = true;
-        paymentIntentId = decline.paymentIntentId ?? paymentIntentId;
-        if (paymentIntentId) this.progress.state.paymentIntentId = paymentIntentId;
-        failure = this.progress.fail(
-          charge,
-          { errorType: 'CardDeclined', code: decline.code, ...(decline.declineCode ? { declineCode: decline.declineCode } : {}), message: decline.message },
-          paymentIntentId ? { paymentIntentId } : {},
-        );
-        preface = [this.text.declined(declineReasonOf(decline)), this.text.tryAnotherCard];
-      }
+      const charge = await this.payments.charge(target, pay.paymentToken, this.captureAttempts, card);
+      if (charge.kind === 'succeeded') return this.completePaidOrder(order, charge.paymentIntentId);
+      failure = charge.failure;
+      if (charge.kind === 'failed') return this.giveUp(failure, this.text.chargeUnavailable, order);
+      declined = true;
+      preface = [this.text.declined(declineReasonOf(charge.decline)), this.text.tryAnotherCard];
     }
     const finalFailure = failure ?? { step: 'card-capture' as const, code: 'no-capture', message: 'No card captured' };
-    return this.giveUp(finalFailure, this.text.captureGaveUp, order, declined ? 'declined' : 'failed', paymentIntentId);
+    return this.giveUp(finalFailure, this.text.captureGaveUp, order, declined ? 'declined' : 'failed', this.payments.declinedIntentId);
   }
 
-  private async completePaidOrder(order: Order, paymentIntentId: string, confirmationCode: string): Promise<CallOutcome> {
-    const paid = { orderId: order.orderId, amount: order.amount, currency: order.currency, paymentIntentId, confirmationCode };
-    this.progress.enter('mark-paid');
-    const markPaid = this.progress.begin('mark-paid', { activity: 'markOrderPaid', order: orderFactsOf(order), paymentIntentId });
-    try {
-      await markOrderPaid({ orderId: order.orderId, paymentIntentId });
-      markPaid.ok();
-    } catch (err) {
-      const failure = this.progress.fail(markPaid, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
-      return this.compensateFor(order, paymentIntentId, failure);
-    }
-
-    if (this.input.receiptTo) {
-      this.progress.enter('receipt');
-      const receipt = this.progress.begin('receipt', { activity: 'sendReceipt' });
-      try {
-        const sent = await sendReceipt({ callSid: this.input.callSid, to: this.input.receiptTo, locale: this.locale, ...paid });
-        if (sent.sent) receipt.ok(sent.messageSid ? { messageSid: sent.messageSid } : {});
-        else receipt.info('not-sent', { message: sent.skippedBecause ?? 'skipped' });
-      } catch (err) {
-        // A lost receipt must not undo a good payment; it stays visible to operators.
-        this.progress.fail(receipt, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
-        log.warn('Receipt not sent', { error: messageOf(err) });
+  private async completePaidOrder(order: Order, paymentIntentId: string): Promise<CallOutcome> {
+    const confirmationCode = this.payments.confirmationCode;
+    const base = { orderId: order.orderId, amount: order.amount, currency: order.currency, paymentIntentId, captureAttempts: this.captureAttempts };
+    const settled = await this.payments.settle(targetOf(order), paymentIntentId);
+    if (settled.kind === 'compensated') {
+      if (settled.refundFailure) {
+        await this.end([say(this.text.paymentNeedsAttention, this.locale), { kind: 'hangup' }]);
+        return { outcome: 'failed', ...base, failure: settled.refundFailure, steps: this.steps };
       }
+      await this.end([say(this.text.refunded, this.locale), { kind: 'hangup' }]);
+      return { outcome: 'compensated', ...base, failure: settled.failure, steps: this.steps };
     }
-
     this.progress.enter('confirmation');
     this.progress.begin('confirmation').ok();
     await this.end([say(this.text.paid(confirmationCode), this.locale), { kind: 'hangup' }]);
-    return { outcome: 'paid', captureAttempts: this.captureAttempts, ...paid, steps: this.steps };
-  }
-
-  /** The charge went through but the order cannot be marked paid: give the money back. */
-  private async compensateFor(order: Order, paymentIntentId: string, failure: CallFailure): Promise<CallOutcome> {
-    this.progress.enter('refund');
-    const base = { orderId: order.orderId, amount: order.amount, currency: order.currency, paymentIntentId, captureAttempts: this.captureAttempts };
-    const refundFailure = await compensate({ callSid: this.input.callSid, order, paymentIntentId, cause: failure.code, progress: this.progress });
-    if (refundFailure) {
-      await this.end([say(this.text.paymentNeedsAttention, this.locale), { kind: 'hangup' }]);
-      return { outcome: 'failed', ...base, failure: refundFailure, steps: this.steps };
-    }
-    await this.end([say(this.text.refunded, this.locale), { kind: 'hangup' }]);
-    return { outcome: 'compensated', ...base, failure, steps: this.steps };
+    return { outcome: 'paid', ...base, confirmationCode, steps: this.steps };
   }
 
   private async giveUp(
@@ -334,6 +288,19 @@ class CallDialogue {
   }
 
   private async transfer(reason: CallFailure, order: Partial<Order>): Promise<CallOutcome> {
+    // Calls that began before agent-assisted payments replay the plain transfer below.
+    if (patched(agentAssistedPatch)) {
+      const line = new OperatorLine({
+        input: this.input,
+        conversation: this.conversation,
+        progress: this.progress,
+        payments: this.payments,
+        text: this.text,
+        nextCaptureAttempt: () => ++this.captureAttempts,
+      });
+      this.onOperatorLine(line);
+      return line.run(reason, order);
+    }
     await this.end([say(this.text.transferring, this.locale), { kind: 'transfer', to: this.input.operatorNumber ?? '' }]);
     return { outcome: 'transferred', ...orderFacts(order), captureAttempts: this.captureAttempts, failure: reason, steps: this.steps };
   }

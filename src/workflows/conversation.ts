@@ -13,6 +13,7 @@ import type { Instruction, Turn } from '../contract/instructions.js';
 export type Answer =
   | { kind: 'digits'; digits: string; withheld?: WithheldDigits }
   | { kind: 'pay-result'; event: Extract<CallerEvent, { kind: 'pay-result' }> }
+  | { kind: 'dial-ended'; dialCallStatus: string; durationSeconds?: number }
   /** The caller hung up, or Twilio stopped calling back (the call is gone). */
   | { kind: 'hung-up'; reason: 'caller-hung-up' | 'no-response' };
 
@@ -37,17 +38,21 @@ export class Conversation {
     return this.current.turn;
   }
 
-  /** Emits a turn and waits for the caller's answer to it. */
-  async ask(instructions: Instruction[]): Promise<Answer> {
+  /**
+   * Emits a turn and waits for the caller's answer to it (a `<Dial>` to an operator waits
+   * as long as the operator's call may last: `timeout`).
+   */
+  async ask(instructions: Instruction[], timeout: string = answerTimeout): Promise<Answer> {
     this.emit(instructions, false);
     this.answer = undefined;
     this.awaitingAnswer = true;
-    const answered = await condition(() => this.answer !== undefined || this.hungUp, answerTimeout);
+    const answered = await condition(() => this.answer !== undefined || this.hungUp, timeout);
     this.awaitingAnswer = false;
     const event = this.takeAnswer();
     if (this.hungUp && !event) return { kind: 'hung-up', reason: 'caller-hung-up' };
     if (!answered || !event || event.kind === 'start') return { kind: 'hung-up', reason: 'no-response' };
     if (event.kind === 'digits') return { kind: 'digits', digits: event.digits, ...(event.withheld ? { withheld: event.withheld } : {}) };
+    if (event.kind === 'dial-ended') return { kind: 'dial-ended', dialCallStatus: event.dialCallStatus, ...(event.durationSeconds !== undefined ? { durationSeconds: event.durationSeconds } : {}) };
     return { kind: 'pay-result', event };
   }
 
@@ -68,7 +73,8 @@ export class Conversation {
    */
   validate(event: CallerEvent): void {
     if (event.kind === 'start' || event.turn !== this.current.turn) return;
-    const expected = this.current.instructions.at(-1)?.kind === 'pay' ? 'pay-result' : 'digits';
+    const last = this.current.instructions.at(-1)?.kind;
+    const expected = last === 'pay' ? 'pay-result' : last === 'connect-operator' ? 'dial-ended' : 'digits';
     if (event.kind !== expected) throw new Error(`turn ${event.turn} expects ${expected}, got ${event.kind}`);
   }
 

@@ -21,6 +21,7 @@ export const stepTitles: Record<TimelineStep, string> = {
   receipt: 'Receipt',
   refund: 'Refund',
   confirmation: 'Confirmation',
+  'with-operator': 'With an operator',
   done: 'Done',
   outcome: 'Outcome',
 };
@@ -37,6 +38,7 @@ export const stepLabels: Record<TimelineStep, string> = {
   receipt: 'receipt',
   refund: 'refund',
   confirmation: 'confirmation',
+  'with-operator': 'the call with an operator',
   done: 'done',
   outcome: 'outcome',
 };

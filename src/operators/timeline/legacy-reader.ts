@@ -75,6 +75,7 @@ class LegacyReader {
 
   private onCallerEvent(event: CallerEvent | undefined, at: number): void {
     if (!event || event.kind === 'start') return;
+    if (event.kind === 'dial-ended') return; // never in a legacy history
     if (event.kind === 'digits') {
       if (this.stage === 'order-entry') return this.onOrderDigits(event.digits.replace(/#$/, ''), at);
       if (this.stage === 'amount-confirmation') return this.onMenuChoice(event.digits, at);

@@ -2,7 +2,7 @@
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import type { Instruction, Turn } from '../../src/contract/instructions.js';
-import { renderGoodbye, renderHold, renderTurn } from '../../src/webhooks/render-twiml.js';
+import { renderGoodbye, renderHold, renderTurn } from '../../src/twiml/render.js';
 import { capturePayment, gatherDigits, say } from '../../src/workflows/instructions.js';
 
 const options = { publicBaseUrl: 'https://paycall.example.com', paymentConnector: 'Stripe_Dev' };

@@ -47,6 +47,10 @@ function appendInstruction(response: VoiceResponse, instruction: Instruction, tu
     case 'transfer':
       response.dial({}, instruction.to);
       return;
+    case 'connect-operator':
+      // The caller stays on this call while connected; the action URL reports when the operator's leg ends.
+      response.dial({ action: url(`/twilio/dial?turn=${turn}`), method: 'POST', timeout: instruction.timeoutSeconds, timeLimit: 4 * 3600 }, instruction.to);
+      return;
     case 'hangup':
       response.hangup();
       return;

@@ -17,7 +17,7 @@ import {
   maskSecurityCode,
 } from './card-validation.js';
 import type { TranscriptEntry } from './record.js';
-import type { AudioVerb, PayVerb, PromptElement } from './twiml-parser.js';
+import type { AudioVerb, PayVerb, PromptElement } from './twiml-verbs.js';
 
 export const DEFAULT_STRIPE_URL = 'http://127.0.0.1:12111';
 export const SIMULATOR_STRIPE_KEY = 'sk_test_simulator';

@@ -5,7 +5,7 @@
  */
 import type { WebhookResult } from './http-client.js';
 import type { CallEnded } from './record.js';
-import type { TwimlParseError } from './twiml-parser.js';
+import type { TwimlParseError } from './twiml-verbs.js';
 
 /** What Twilio plays when it cannot get or run the app's TwiML (no fallback URL configured). */
 export const APPLICATION_ERROR_MESSAGE = 'We are sorry, an application error has occurred. Goodbye.';

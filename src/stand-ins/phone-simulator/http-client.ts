@@ -9,7 +9,7 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { RequestKind, RequestRecord } from './record.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, newIdempotencyToken, signRequest, stripFragment } from './signing.js';
-import type { HttpMethod } from './twiml-parser.js';
+import type { HttpMethod } from './twiml-verbs.js';
 
 export const TWILIO_RESPONSE_TIMEOUT_MS = 15_000;
 export const TWILIO_CONNECT_TIMEOUT_MS = 5_000;

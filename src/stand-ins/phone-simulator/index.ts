@@ -54,20 +54,17 @@ export { TwilioLink, TwilioLinkError, type TwilioLinkOptions } from './twilio-li
 export { InteractiveCaller } from './interactive.js';
 export { CallSession, APPLICATION_ERROR_MESSAGE, type CallSessionOptions } from './call-session.js';
 export { WebhookClient, TWILIO_RESPONSE_TIMEOUT_MS, type WebhookRequest, type WebhookResult } from './http-client.js';
+export { emulatePay, maskKeys } from './pay-emulator.js';
+export { choosePrompt, defaultPromptText, defaultErrorText } from './pay-prompts.js';
+export { PAY_ERROR_CODES } from './pay-params.js';
 export {
   createStripeTokenizer,
-  choosePrompt,
-  emulatePay,
-  defaultPromptText,
-  defaultErrorText,
   DEFAULT_STRIPE_URL,
   SIMULATOR_STRIPE_KEY,
-  PAY_ERROR_CODES,
-  maskKeys,
   type Tokenizer,
   type TokenizeResult,
   type CardDetails,
-} from './pay-emulator.js';
+} from './stripe-tokenizer.js';
 export {
   checkCardNumber,
   checkExpiry,

@@ -14,7 +14,7 @@ import type { TranscriptEntry } from './record.js';
 import type { Step } from './session-step.js';
 import { newCallSid, standardVoiceParams, type CallIdentity } from './signing.js';
 import type { TwilioLink } from './twilio-link.js';
-import type { DialVerb } from './twiml-parser.js';
+import type { DialVerb } from './twiml-verbs.js';
 
 /** Twilio's default `<Dial timeLimit>`: four hours. */
 const DEFAULT_TIME_LIMIT_SECONDS = 14_400;

@@ -5,7 +5,7 @@
  * attempt. Correct rather than tuned: one Node process, real timers.
  */
 import { performance } from 'node:perf_hooks';
-import { createStripeTokenizer, DEFAULT_STRIPE_URL } from './pay-emulator.js';
+import { createStripeTokenizer, DEFAULT_STRIPE_URL } from './stripe-tokenizer.js';
 import { placeCall, type PlaceCallOptions } from './place-call.js';
 import { failureKind, type CallRecord, type EndHow } from './record.js';
 import type { WeightedScenario } from './scenario.js';

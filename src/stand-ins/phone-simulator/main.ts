@@ -6,7 +6,7 @@ import type { Caller } from './caller.js';
 import { formatEnding, formatEntry, formatRequest } from './format.js';
 import { InteractiveCaller } from './interactive.js';
 import { formatLoadReport, runLoad } from './load.js';
-import { DEFAULT_STRIPE_URL } from './pay-emulator.js';
+import { DEFAULT_STRIPE_URL } from './stripe-tokenizer.js';
 import { DEFAULT_APP_URL, placeCall, type PlaceCallOptions } from './place-call.js';
 import { keysToSteps, loadScenario, loadScenarioMix, ScenarioError, type Scenario, type WeightedScenario } from './scenario.js';
 import { AuthTokenError, DEFAULT_FROM, DEFAULT_TO, resolveAuthToken } from './signing.js';

@@ -7,7 +7,7 @@ import type { Caller } from './caller.js';
 import { ScriptedCaller } from './caller.js';
 import { CallSession } from './call-session.js';
 import { WebhookClient, type WebhookRequest } from './http-client.js';
-import { createStripeTokenizer, DEFAULT_STRIPE_URL, type Tokenizer } from './pay-emulator.js';
+import { createStripeTokenizer, DEFAULT_STRIPE_URL, type Tokenizer } from './stripe-tokenizer.js';
 import type { CallRecord, RequestRecord, TranscriptEntry } from './record.js';
 import { keysToSteps, type Scenario, type ScenarioStep } from './scenario.js';
 import { DEFAULT_FROM, DEFAULT_TO, newCallSid, resolveAccountSid, resolveAuthToken } from './signing.js';

@@ -48,6 +48,8 @@ export class OperatorLine {
   private captureEnded = false;
   private paid: { capture: AgentCapture; paymentIntentId: string } | undefined;
   private lastDecline: CallFailure | undefined;
+  /** Between a start-capture command and its capture running (the order is being looked up). */
+  private starting = false;
 
   constructor(private readonly deps: OperatorLineDeps) {
     this.state = { connectedAt: new Date().toISOString(), operatorNumber: deps.input.operatorNumber ?? '', captures: [] };
@@ -56,7 +58,8 @@ export class OperatorLine {
   /** Update validator: refuses, before anything is recorded, what the line cannot do now. */
   validate(command: OperatorCommand): void {
     if (!/^[A-Za-z0-9 ._@-]{1,64}$/.test(command.operator)) throw new Error('operator must be a name (letters, digits, space, . _ @ -; at most 64)');
-    const running = this.capture?.running ?? false;
+    // A start already queued counts as running: a double click starts one capture.
+    const running = (this.capture?.running ?? false) || this.commands.some((c) => c.kind === 'start-capture') || this.starting;
     if (command.kind === 'start-capture') {
       if (running) throw new Error('a card capture is already in progress: cancel it first');
       if (this.paid) throw new Error('this call has already paid');
@@ -142,7 +145,10 @@ export class OperatorLine {
   }
 
   private async startCapture(command: Extract<OperatorCommand, { kind: 'start-capture' }>): Promise<void> {
-    const target = await this.targetOf(command.charge);
+    this.starting = true;
+    const target = await this.targetOf(command.charge).finally(() => {
+      this.starting = false;
+    });
     const capture = new AgentCapture(this.deps.nextCaptureAttempt(), command.operator, target ?? { amount: 0, currency: 'usd', description: '' }, {
       callSid: this.deps.input.callSid,
       progress: this.deps.progress,

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { CallGateway } from '../../src/calls/call-gateway.js';
 import { callWorkflowId, stateQuery, type CallInput, type CallOutcome, type CallState, type PayResult } from '../../src/contract/call.js';
 import type { Instruction, Turn } from '../../src/contract/instructions.js';
+import { operatorCommandUpdate, paymentStatusSignal, type OperatorCommand, type OperatorCommandResult, type PaymentStatusEvent } from '../../src/contract/operator.js';
 
 let updateCounter = 0;
 
@@ -30,6 +31,21 @@ export class TestCall {
 
   async pay(pay: PayResult): Promise<Turn> {
     return this.record(await this.gateway.deliver(this.input, { kind: 'pay-result', turn: this.turnNumber(), pay }, this.nextUpdateId()));
+  }
+
+  /** Twilio requests the `<Dial>` action: the operator's leg ended. */
+  async dialEnded(dialCallStatus = 'completed'): Promise<Turn> {
+    return this.record(await this.gateway.deliver(this.input, { kind: 'dial-ended', turn: this.turnNumber(), dialCallStatus }, this.nextUpdateId()));
+  }
+
+  /** What the operator console sends (the Update the API issues). */
+  operator(command: OperatorCommand): Promise<OperatorCommandResult> {
+    return this.client.workflow.getHandle(callWorkflowId(this.input.callSid)).executeUpdate(operatorCommandUpdate, { args: [command] });
+  }
+
+  /** A Payments status callback from Twilio, as the web layer signals it. */
+  paymentStatus(event: PaymentStatusEvent): Promise<void> {
+    return this.client.workflow.getHandle(callWorkflowId(this.input.callSid)).signal(paymentStatusSignal, event);
   }
 
   async hangUp(): Promise<void> {

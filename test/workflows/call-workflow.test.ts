@@ -130,15 +130,21 @@ describe('call workflow', () => {
     expect(mocks.charges).toHaveLength(0);
   });
 
-  it('transfers to an operator instead of hanging up when one is configured', async () => {
+  it('connects to an operator instead of hanging up when one is configured, and stays on the call until the operator hangs up', async () => {
     const call = await withCall(new MockActivities({}), async (c) => {
       await c.start();
       await c.press('1');
       await c.press('');
-      const last = await c.press('3');
-      expect(last.instructions.at(-1)).toEqual({ kind: 'transfer', to: '+15005550000' });
+      const connect = await c.press('3');
+      expect(connect.final).toBe(false);
+      expect(connect.instructions.at(-1)).toEqual({ kind: 'connect-operator', to: '+15005550000', timeoutSeconds: 30 });
+      expect((await c.state()).step).toBe('with-operator');
+      const last = await c.dialEnded('completed');
+      expect(last.final).toBe(true);
     }, { operatorNumber: '+15005550000' });
-    expect(await call.outcome()).toMatchObject({ outcome: 'transferred', failure: { step: 'order-entry' } });
+    const outcome = await call.outcome();
+    expect(outcome).toMatchObject({ outcome: 'transferred', failure: { step: 'order-entry' } });
+    expect(outcome.steps?.at(-1)).toMatchObject({ step: 'with-operator', status: 'ok', code: 'operator-hung-up' });
   });
 
   it('a decline sends the caller straight back to <Pay>, and a new card pays', async () => {

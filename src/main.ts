@@ -5,12 +5,14 @@
  */
 import path from 'node:path';
 import { exitOnStartupError, onShutdownSignal, requireFreePort } from './process/startup.js';
-import { loadConfig } from './config/config.js';
+import { loadConfig, type Config } from './config/config.js';
 import { ensureWritableDir } from './config/data-dir.js';
 import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
 import { installSdkLogging } from './temporal/sdk-logging.js';
 import { createLogger } from './logging/logger.js';
+import { DEV_ACCOUNT_SID } from './stand-ins/phone-simulator/signing.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
+import { startTwilioStandIn, type TwilioStandIn } from './stand-ins/twilio-rest/server.js';
 import { startDevServer, type DevServer } from './temporal/dev-server.js';
 import { resolveTemporalCli } from './temporal/temporal-cli.js';
 import { connectClient, connectWorker, usesConfiguredTemporal } from './temporal/connect.js';
@@ -20,6 +22,9 @@ import { openActivities, stripeTarget } from './worker/activity-deps.js';
 import { startWorker } from './worker/worker.js';
 
 const logger = createLogger('paycall');
+
+/** Where a caller who presses 0 is connected when no OPERATOR_NUMBER is set and Twilio is the local stand-in. */
+const localOperatorNumber = '+15005550000';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -39,8 +44,21 @@ async function main(): Promise<void> {
     await requireFreePort(devPort, 'Temporal dev server', 'TEMPORAL_DEV_PORT', `set TEMPORAL_ADDRESS=127.0.0.1:${devPort} to use the Temporal server already running there, or TEMPORAL_DEV_PORT to another port`);
     await requireFreePort(config.TEMPORAL_UI_PORT, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
   }
-  const { activities, close: closeActivities } = await openActivities(config);
+  // No Twilio account configured: the local Twilio REST stand-in plays it (live-call Payments for
+  // agent-assisted payments, call updates), with the dev token and a demo operator number.
+  const twilioLocal = !config.TWILIO_ACCOUNT_SID && !config.TWILIO_API_BASE;
+  if (twilioLocal) await requireFreePort(config.TWILIO_STAND_IN_PORT, 'Twilio REST stand-in', 'TWILIO_STAND_IN_PORT');
   const authToken = await resolveTwilioAuthToken(config.TWILIO_AUTH_TOKEN, config.DATA_DIR);
+  const running: Config = twilioLocal
+    ? {
+        ...config,
+        TWILIO_ACCOUNT_SID: DEV_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: authToken.token,
+        TWILIO_API_BASE: `http://127.0.0.1:${config.TWILIO_STAND_IN_PORT}`,
+        OPERATOR_NUMBER: config.OPERATOR_NUMBER ?? localOperatorNumber,
+      }
+    : config;
+  const { activities, close: closeActivities } = await openActivities(running);
   const operatorToken = await resolveDevSecret(config.OPERATOR_TOKEN, config.DATA_DIR, devSecretFiles.operatorToken);
 
   const stops: (() => Promise<void>)[] = [];
@@ -64,6 +82,20 @@ async function main(): Promise<void> {
     stops.unshift(() => sandbox!.close());
   }
 
+  let twilioStandIn: TwilioStandIn | undefined;
+  if (twilioLocal) {
+    twilioStandIn = await startTwilioStandIn({
+      port: config.TWILIO_STAND_IN_PORT,
+      authToken: authToken.token,
+      accountSid: DEV_ACCOUNT_SID,
+      stripeUrl: sandbox?.url ?? stripe.apiBase ?? `http://127.0.0.1:${config.STRIPE_SANDBOX_PORT}`,
+      publicBaseUrl: config.publicBaseUrl,
+      appUrl: `http://127.0.0.1:${config.PORT}`,
+      logger: logger.child({ component: 'twilio-stand-in' }),
+    });
+    stops.unshift(() => twilioStandIn!.close());
+  }
+
   const workerConnection = await connectWorker(config, target);
   stops.unshift(() => workerConnection.connection.close());
   const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
@@ -73,7 +105,7 @@ async function main(): Promise<void> {
   const temporal = await connectClient(config, target);
   stops.unshift(() => temporal.close());
   const web = await startWebServer({
-    config: { ...config, OPERATOR_TOKEN: operatorToken.token },
+    config: { ...running, OPERATOR_TOKEN: operatorToken.token },
     client: temporal.client,
     authToken: authToken.token,
     logger: logger.child({ component: 'web' }),
@@ -97,9 +129,11 @@ async function main(): Promise<void> {
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${describeOrderBook(config)}${orderBookKind(config) === 'json-file' ? ` (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})` : ''}`,
     `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
+    ...(twilioStandIn ? [`  Twilio REST     ${twilioStandIn.url} (local stand-in: live-call payments; operator line ${running.OPERATOR_NUMBER})`] : []),
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,
     '',
     'Place a test call:  npm run call -- --keys "73021#,1,pay=visa"   (or: npm run call, and type)',
+    ...(twilioStandIn ? ['With an operator:   npm run call -- --keys "73021#,0,agent:pay=visa"   then take the payment in the console (Live calls)'] : []),
     'Find it:            npm run calls   ·   npm run inspect -- <CallSid>',
     'Ctrl-C stops everything.',
     '',

@@ -25,6 +25,7 @@ import {
   type PayProgress,
 } from '../contract/call.js';
 import type { Turn } from '../contract/instructions.js';
+import { operatorCommandUpdate, paymentStatusSignal, type OperatorCommand, type OperatorCommandResult, type PaymentStatusEvent } from '../contract/operator.js';
 import { callWorkflow } from '../workflows/call-workflow.js';
 
 /** `FAILED_PRECONDITION … unexpected workflow task failure`: the Update raced a workflow task that failed or closed the call. */
@@ -106,6 +107,21 @@ export class CallGateway {
 
   async reportCallStatus(callSid: string, status: CallStatusEvent): Promise<void> {
     await this.signal(callSid, () => this.client.workflow.getHandle(callWorkflowId(callSid)).signal(callStatusSignal, status));
+  }
+
+  async reportPaymentStatus(callSid: string, status: PaymentStatusEvent): Promise<void> {
+    await this.signal(callSid, () => this.client.workflow.getHandle(callWorkflowId(callSid)).signal(paymentStatusSignal, status));
+  }
+
+  /** An operator's command to a call on the line: the workflow's validator refuses what it cannot do now. */
+  async sendOperatorCommand(callSid: string, command: OperatorCommand): Promise<OperatorCommandResult> {
+    try {
+      return await this.client.withDeadline(Date.now() + this.options.deadlineMs, () =>
+        this.client.workflow.getHandle(callWorkflowId(callSid)).executeUpdate(operatorCommandUpdate, { args: [command] }),
+      );
+    } catch (err) {
+      throw this.translate(err, callSid);
+    }
   }
 
   async reportPayProgress(callSid: string, progress: PayProgress): Promise<void> {

@@ -91,6 +91,10 @@ const envSchema = z.object({
   ORDER_NUMBER_MAX_LENGTH: z.coerce.number().int().min(1).max(30).default(12),
   WEBHOOK_DEADLINE_MS: z.coerce.number().int().min(200).max(10_000).default(3000),
   OPERATOR_TOKEN: optionalString,
+  /** Named operators: `alice:sha256:<hex>,…` (npm run operator:token -- alice). */
+  OPERATORS: optionalString,
+  /** Named operators as a JSON file: [{ "name", "tokenSha256" }]. */
+  OPERATORS_FILE: optionalString,
   /** base64 of 32 random bytes (`openssl rand -base64 32`): encrypts Temporal payloads. */
   PAYLOAD_ENCRYPTION_KEY: optionalString.pipe(
     z

@@ -41,7 +41,14 @@ export type CallerEvent =
     }
   | { kind: 'pay-result'; turn: number; pay: PayResult }
   /** The `<Dial>` to the operator ended (Twilio requested its action URL). */
-  | { kind: 'dial-ended'; turn: number; dialCallStatus: string; durationSeconds?: number };
+  | {
+      kind: 'dial-ended';
+      turn: number;
+      dialCallStatus: string;
+      durationSeconds?: number;
+      /** The caller's own call: `completed` when it was the caller who hung up. */
+      callStatus?: string;
+    };
 
 /** Why a `<Gather>`'s digits did not reach the workflow. */
 export const withheldDigitsReasons = ['card-number', 'too-long'] as const;

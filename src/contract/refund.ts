@@ -35,6 +35,8 @@ export interface RefundRequest {
   reason: RefundReason;
   /** Why the call refunded itself (compensation only): the failure code of the step that failed. */
   cause?: string;
+  /** The operator who asked for it (operator refunds). */
+  requestedBy?: string;
 }
 
 interface RefundOutcomeBase {

@@ -15,7 +15,9 @@ export type OperatorErrorCode =
   | 'amount-too-large'
   | 'refund-refused'
   | 'refund-failed'
-  | 'temporal-unavailable';
+  | 'temporal-unavailable'
+  | 'not-now'
+  | 'call-ended';
 
 const statusOf: Record<OperatorErrorCode, number> = {
   'not-found': 404,
@@ -27,6 +29,8 @@ const statusOf: Record<OperatorErrorCode, number> = {
   'refund-refused': 422,
   'refund-failed': 502,
   'temporal-unavailable': 503,
+  'not-now': 409,
+  'call-ended': 409,
 };
 
 export class OperatorError extends Error {

@@ -66,7 +66,8 @@ export class RefundService {
     private readonly options: RefundServiceOptions,
   ) {}
 
-  async refund(callId: string, rawInput: RefundInput): Promise<RefundResponse> {
+  /** `operator`: who asked (recorded in the refund's history). */
+  async refund(callId: string, rawInput: RefundInput, operator?: string): Promise<RefundResponse> {
     const input = refundInputSchema.parse(rawInput);
     const callWorkflowId = await this.queries.resolveCallWorkflowId(callId);
     const info = await this.queries.describeOrUndefined(callWorkflowId);
@@ -122,6 +123,7 @@ export class RefundService {
       ...(input.amount !== undefined ? { amount: input.amount } : {}),
       requestKey,
       reason: input.reason,
+      ...(operator ? { requestedBy: operator } : {}),
     };
     let attached = Boolean(existing);
     let handle: WorkflowHandle<typeof refundWorkflow>;

@@ -5,6 +5,7 @@ import { CallGateway } from '../calls/call-gateway.js';
 import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { temporalUiBaseUrl } from '../operators/web/mount.js';
+import { OperatorDirectory } from '../operators/web/operator-directory.js';
 import { createWebApp } from './app.js';
 import { ReadinessCheck } from './readiness.js';
 
@@ -30,7 +31,7 @@ export async function startWebServer(options: { config: Config; client: Client; 
       client: options.client,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      token: config.OPERATOR_TOKEN,
+      directory: OperatorDirectory.fromConfig(config),
       temporalUiUrl: temporalUiBaseUrl(config),
     },
   });

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { payResultCodes, type PayResult, type PayResultCode } from '../contract/call.js';
+import type { PaymentStatusEvent } from '../contract/operator.js';
 import { isCardLike, redactCardNumbers } from '../privacy/card-numbers.js';
 
 const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'CallSid must be CA followed by 32 hex digits');
@@ -114,4 +115,64 @@ export function toPayResult(params: PayParams): PayResult {
 /** A readable 400 message from a zod error: which parameter, what is wrong (never its value). */
 export function describeProblems(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ');
+}
+
+/** The `<Dial>` action: the operator's leg ended. */
+export const dialParams = voiceParams.extend({
+  DialCallStatus: z.string().min(1).max(64),
+  DialCallDuration: z.coerce.number().int().min(0).optional().catch(undefined),
+});
+
+const flag = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : value === 'true'));
+
+/** Twilio's Payments status callback on a live call (agent-assisted capture): masked values only are kept. */
+export const paymentStatusParams = z.object({
+  CallSid: callSid,
+  Sid: z.string().regex(/^PK[0-9a-fA-F]{32}$/, 'Sid must be a Payment session id (PK…)'),
+  Capture: freeText(64),
+  PartialResult: flag,
+  ErrorType: freeText(64),
+  Required: freeText(256),
+  PaymentCardNumber: cardNumber,
+  PaymentCardType: freeText(32),
+  ExpirationDate: expiry,
+  SecurityCode: z.string().optional(),
+  Result: freeText(64),
+  PaymentToken: z
+    .string()
+    .regex(/^pm_[A-Za-z0-9_]+$/, 'PaymentToken must be a Stripe PaymentMethod id (pm_…)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  PaymentError: freeText(500),
+  PayErrorCode: freeText(32),
+  ConnectorError: freeText(500),
+});
+
+export type PaymentStatusParams = z.infer<typeof paymentStatusParams>;
+
+/** What the call workflow is told of a Payments callback: card facts masked, the security code only as "keyed". */
+export function toPaymentStatus(params: PaymentStatusParams, callbackId: string): PaymentStatusEvent {
+  const last4 = params.PaymentCardNumber?.match(/(\d{4})\s*$/)?.[1];
+  const card = {
+    ...(params.PaymentCardType ? { brand: params.PaymentCardType } : {}),
+    ...(last4 ? { last4 } : {}),
+    ...(params.ExpirationDate ? { expiry: params.ExpirationDate } : {}),
+  };
+  const optional = {
+    capture: params.Capture,
+    partialResult: params.PartialResult,
+    errorType: params.ErrorType,
+    required: params.Required ? params.Required.split(',').map((r) => r.trim()).filter(Boolean) : undefined,
+    card: Object.keys(card).length ? card : undefined,
+    securityCodeKeyed: params.SecurityCode ? true : undefined,
+    result: params.Result,
+    paymentToken: params.PaymentToken,
+    paymentError: params.PaymentError,
+    payErrorCode: params.PayErrorCode,
+    connectorError: params.ConnectorError,
+  };
+  return { callbackId, sessionSid: params.Sid, ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) };
 }

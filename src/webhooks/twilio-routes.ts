@@ -13,7 +13,21 @@ import { catalogFor } from '../i18n/catalog.js';
 import type { Logger } from '../logging/logger.js';
 import { callerDigits } from './caller-digits.js';
 import { continueQuery, continueUrl } from './continue-link.js';
-import { describeProblems, gatherParams, payParams, payStatusParams, statusParams, toPayResult, turnQuery, voiceParams, type PayParams } from './params.js';
+import {
+  describeProblems,
+  dialParams,
+  gatherParams,
+  payParams,
+  paymentStatusParams,
+  payStatusParams,
+  statusParams,
+  toPaymentStatus,
+  toPayResult,
+  turnQuery,
+  voiceParams,
+  type PaymentStatusParams,
+  type PayParams,
+} from './params.js';
 import { renderGoodbye, renderHold, renderTurn } from '../twiml/render.js';
 import { requireTwilioSignature } from './twilio-signature.js';
 import { updateIdFor } from './update-id.js';
@@ -107,6 +121,23 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
     await answer(res, callInputOf(params), { kind: 'pay-result', turn: query.turn, pay }, updateIdFor(req, 'pay', payFieldsForId(params)), 0);
   }));
 
+  router.post('/dial', handler(dialParams, turnQuery, async (req, res, params, query) => {
+    const event: CallerEvent = {
+      kind: 'dial-ended',
+      turn: query.turn,
+      dialCallStatus: params.DialCallStatus,
+      ...(params.DialCallDuration !== undefined ? { durationSeconds: params.DialCallDuration } : {}),
+      ...(params.CallStatus ? { callStatus: params.CallStatus } : {}),
+    };
+    await answer(res, callInputOf(params), event, updateIdFor(req, 'dial'), 0);
+  }));
+
+  // Twilio's Payments callbacks on a live call (agent-assisted capture): a signal, applied once by its id.
+  router.post('/payment-status', handler(paymentStatusParams, undefined, async (req, res, params) => {
+    const callbackId = updateIdFor(req, 'payment-status', paymentFieldsForId(params));
+    await signal(res, params.CallSid, () => deps.gateway.reportPaymentStatus(params.CallSid, toPaymentStatus(params, callbackId)));
+  }));
+
   router.post('/continue', handler(voiceParams, continueQuery, async (_req, res, params, query) => {
     await answer(res, callInputOf(params), query.e, query.u, query.h);
   }));
@@ -184,6 +215,11 @@ function payFieldsForId(params: PayParams): Record<string, string> {
     ConnectorError: params.ConnectorError,
   };
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v ?? '']));
+}
+
+/** A Payments callback as its id hashes it: the card fields as paycall keeps them, never the raw ones. */
+function paymentFieldsForId(params: PaymentStatusParams): Record<string, string> {
+  return { PaymentCardNumber: params.PaymentCardNumber ?? '', ExpirationDate: params.ExpirationDate ?? '', PaymentError: params.PaymentError ?? '', ConnectorError: params.ConnectorError ?? '' };
 }
 
 function sendTwiml(res: Response, twiml: string): void {

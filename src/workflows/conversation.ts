@@ -13,7 +13,7 @@ import type { Instruction, Turn } from '../contract/instructions.js';
 export type Answer =
   | { kind: 'digits'; digits: string; withheld?: WithheldDigits }
   | { kind: 'pay-result'; event: Extract<CallerEvent, { kind: 'pay-result' }> }
-  | { kind: 'dial-ended'; dialCallStatus: string; durationSeconds?: number }
+  | { kind: 'dial-ended'; dialCallStatus: string; durationSeconds?: number; callStatus?: string }
   /** The caller hung up, or Twilio stopped calling back (the call is gone). */
   | { kind: 'hung-up'; reason: 'caller-hung-up' | 'no-response' };
 
@@ -52,7 +52,9 @@ export class Conversation {
     if (this.hungUp && !event) return { kind: 'hung-up', reason: 'caller-hung-up' };
     if (!answered || !event || event.kind === 'start') return { kind: 'hung-up', reason: 'no-response' };
     if (event.kind === 'digits') return { kind: 'digits', digits: event.digits, ...(event.withheld ? { withheld: event.withheld } : {}) };
-    if (event.kind === 'dial-ended') return { kind: 'dial-ended', dialCallStatus: event.dialCallStatus, ...(event.durationSeconds !== undefined ? { durationSeconds: event.durationSeconds } : {}) };
+    if (event.kind === 'dial-ended') {
+      return { kind: 'dial-ended', dialCallStatus: event.dialCallStatus, ...(event.durationSeconds !== undefined ? { durationSeconds: event.durationSeconds } : {}), ...(event.callStatus ? { callStatus: event.callStatus } : {}) };
+    }
     return { kind: 'pay-result', event };
   }
 

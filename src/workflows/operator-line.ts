@@ -8,7 +8,7 @@
  */
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { CallActivities, LiveCallActivities } from '../activities/types.js';
-import type { CallFailure, CallInput, CallOutcome } from '../contract/call.js';
+import { terminalCallStatuses, type CallFailure, type CallInput, type CallOutcome } from '../contract/call.js';
 import { agentCaptureFields, type OperatorCommand, type OperatorCommandResult, type OperatorLineState, type PaymentStatusEvent } from '../contract/operator.js';
 import type { Catalog } from '../i18n/catalog.js';
 import { isSupportedCurrency } from '../money/money.js';
@@ -115,6 +115,9 @@ export class OperatorLine {
       }
       if (dial) break;
     }
+    // Twilio requests the <Dial> action when the caller hangs up too (their call then `completed`).
+    if (dial?.kind === 'dial-ended' && dial.callStatus && (terminalCallStatuses as readonly string[]).includes(dial.callStatus)) conversation.hungUp = true;
+    const callerLeft = conversation.hungUp;
     await this.stopCapture(endedBy ?? 'the call ended');
 
     const paidCode = this.paid ? this.deps.payments.confirmationCode : undefined;
@@ -123,7 +126,7 @@ export class OperatorLine {
       await endLiveCall({ callSid: input.callSid, text: paidCode ? text.paidWithOperator(paidCode) : text.goodbye, locale: input.locale }).catch(() => undefined);
       entry.ok({ code: 'ended-by-operator', operator: endedBy });
       await condition(() => conversation.hungUp || dial !== undefined, '1 minute');
-    } else if (dial?.kind === 'dial-ended') {
+    } else if (dial?.kind === 'dial-ended' && !callerLeft) {
       const answered = dial.dialCallStatus === 'completed' || dial.dialCallStatus === 'answered';
       if (answered) entry.ok({ code: 'operator-hung-up' });
       else progress.fail(entry, { code: `operator-${dial.dialCallStatus}`, message: `No operator answered (${dial.dialCallStatus})` });
@@ -132,7 +135,7 @@ export class OperatorLine {
     } else {
       entry.ok({ code: 'caller-hung-up' });
     }
-    return this.outcome(reason, order);
+    return this.outcome(reason, order, callerLeft);
   }
 
   /** Runs one operator command; returns the operator's name when the command ends the call. */
@@ -205,7 +208,8 @@ export class OperatorLine {
     if (this.captureRun) await this.settleCapture();
   }
 
-  private outcome(reason: CallFailure, order: Partial<Order>): CallOutcome {
+  /** `callerLeft`: the caller hung up while on the line (not after the operator ended the call). */
+  private outcome(reason: CallFailure, order: Partial<Order>, callerLeft: boolean): CallOutcome {
     const steps = this.deps.progress.state.steps;
     const captureAttempts = this.deps.progress.state.captureAttempts;
     if (this.paid) {
@@ -213,7 +217,7 @@ export class OperatorLine {
       return { outcome: 'paid', ...(v.orderId ? { orderId: v.orderId } : {}), amount: v.amount, currency: v.currency, paymentIntentId: this.paid.paymentIntentId, confirmationCode: this.deps.payments.confirmationCode, captureAttempts, steps };
     }
     const facts = order.orderId ? { orderId: order.orderId, amount: order.amount, currency: order.currency } : {};
-    if (this.deps.conversation.hungUp) {
+    if (callerLeft) {
       return { outcome: 'abandoned', ...facts, captureAttempts, failure: { step: 'with-operator', code: 'caller-hung-up', message: 'Caller hung up while with an operator' }, steps };
     }
     if (this.lastDecline) return { outcome: 'declined', ...facts, captureAttempts, failure: this.lastDecline, steps };

@@ -30,6 +30,7 @@ export async function refundWorkflow(request: RefundRequest): Promise<RefundOutc
     currency: request.currency,
     idempotencyKey,
     ...(request.amount !== undefined ? { amount: request.amount } : {}),
+    ...(request.requestedBy ? { operator: request.requestedBy } : {}),
   });
   try {
     const refund = await refundPayment({

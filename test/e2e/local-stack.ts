@@ -20,6 +20,8 @@ import { callWorkflowId, type CallOutcome } from '../../src/contract/call.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from '../../src/stand-ins/stripe-sandbox/server.js';
 import { placeCall, type CallRecord, type PlaceCallOptions } from '../../src/stand-ins/phone-simulator/index.js';
+import { DEV_ACCOUNT_SID } from '../../src/stand-ins/phone-simulator/signing.js';
+import { startTwilioStandIn, type TwilioStandIn } from '../../src/stand-ins/twilio-rest/server.js';
 import { createStripeClient } from '../../src/stripe/stripe-client.js';
 import { connectClient, connectWorker } from '../../src/temporal/connect.js';
 import { createWebApp } from '../../src/web/app.js';
@@ -59,13 +61,23 @@ export interface LocalStack {
   startWorkerProcess(): Promise<ChildProcess>;
   startInProcessWorker(): Promise<void>;
   stopInProcessWorker(): Promise<void>;
+  /** With `withOperators`: the Twilio REST stand-in the worker's live-call activities talk to. */
+  twilioStandIn?: TwilioStandIn;
   /** Everything the run logged: the web app (JSON, info level) and worker processes' output. */
   logs: string[];
   dataDir: string;
   close(): Promise<void>;
 }
 
-export async function startLocalStack(extraEnv: Record<string, string> = {}): Promise<LocalStack> {
+export interface LocalStackOptions {
+  /** Runs the Twilio REST stand-in (live-call Payments) and an operator line, with the operator API. */
+  withOperators?: boolean;
+}
+
+/** The operator token of a stack started withOperators. */
+export const e2eOperatorToken = 'e2e-operator-token-6c1d';
+
+export async function startLocalStack(extraEnv: Record<string, string> = {}, options: LocalStackOptions = {}): Promise<LocalStack> {
   quietRuntime();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paycall-e2e-'));
   const logs: string[] = [];
@@ -90,6 +102,11 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
     LOG_LEVEL: 'silent',
     ...extraEnv,
   };
+  let twilioStandIn: TwilioStandIn | undefined;
+  if (options.withOperators) {
+    twilioStandIn = await startTwilioStandIn({ port: 0, authToken: e2eAuthToken, accountSid: DEV_ACCOUNT_SID, stripeUrl: sandbox.url, logger: createLogger('twilio-stand-in', 'silent') });
+    Object.assign(env, { TWILIO_ACCOUNT_SID: DEV_ACCOUNT_SID, TWILIO_API_BASE: twilioStandIn.url, OPERATOR_NUMBER: '+15005550000', OPERATOR_TOKEN: e2eOperatorToken });
+  }
   const config = loadConfig(env);
   const temporal = await connectClient(config, { env });
   const { client, connection } = temporal;
@@ -98,7 +115,14 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
   const gateway = new CallGateway(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
   server.on(
     'request',
-    createWebApp({ gateway, config, authToken: e2eAuthToken, receiptsEnabled: smsReceiptsEnabled(config), logger: createLogger('web', 'info', { write: (line: string) => void logs.push(line) }) }),
+    createWebApp({
+      gateway,
+      config,
+      authToken: e2eAuthToken,
+      receiptsEnabled: smsReceiptsEnabled(config),
+      logger: createLogger('web', 'info', { write: (line: string) => void logs.push(line) }),
+      ...(options.withOperators ? { operators: { client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, token: e2eOperatorToken } } : {}),
+    }),
   );
 
   let worker: RunningWorker | undefined;
@@ -113,7 +137,8 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
     sandbox,
     stripe,
     webUrl,
-    call: (options) => placeCall({ url: webUrl, authToken: e2eAuthToken, stripeUrl: sandbox.url, ...options }),
+    twilioStandIn,
+    call: (callOptions) => placeCall({ url: webUrl, authToken: e2eAuthToken, stripeUrl: sandbox.url, ...(twilioStandIn ? { twilioUrl: twilioStandIn.url } : {}), ...callOptions }),
     outcome: (callSid) => client.workflow.getHandle(callWorkflowId(callSid)).result(),
     async paymentIntents(callSid) {
       const all = await stripe.paymentIntents.list({ limit: 100 });
@@ -164,6 +189,7 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}): Pr
       await stack.stopInProcessWorker();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await twilioStandIn?.close();
       await sandbox.close();
       await nativeConnection.close();
       await connection.close();

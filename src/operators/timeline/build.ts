@@ -107,7 +107,7 @@ function openingEntries(facts: HistoryFacts): TimelineEntry[] {
     const request = facts.input as RefundRequest | undefined;
     if (!request) return [];
     const what = request.amount === undefined ? 'the full remaining amount' : formatMoney(request.amount, request.currency);
-    const who = request.requestKey === 'compensation' ? `The call asked to refund ${what}` : `Operator asked to refund ${what}`;
+    const who = request.requestKey === 'compensation' ? `The call asked to refund ${what}` : `${request.requestedBy ? `Operator ${request.requestedBy}` : 'Operator'} asked to refund ${what}`;
     const why = request.cause ? `, because ${request.cause}` : '';
     return [
       {

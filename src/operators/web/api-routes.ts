@@ -13,7 +13,6 @@
  * Stripe ids, masked card facts and order numbers; never card data or phone numbers.
  * Errors are `{ error: { code, message } }`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { callSteps, refundStatuses, shownOutcomes, troubledOutcomes } from '../../contract/vocabulary.js';
@@ -23,37 +22,43 @@ import { callIdSchema, type CallQueries } from '../read/call-queries.js';
 import { callFiltersSchema } from '../read/filters.js';
 import { refundInputSchema, type RefundService } from '../refunds.js';
 import { stepTitles } from '../timeline/index.js';
+import type { LiveCalls } from '../live-calls.js';
+import { createLiveRoutes } from './live-routes.js';
+import type { OperatorDirectory } from './operator-directory.js';
 
 export interface OperatorApiDeps {
   queries: CallQueries;
   refunds: RefundService;
-  /** OPERATOR_TOKEN; when absent the API is disabled (503). */
-  token: string | undefined;
+  /** Calls on an operator's line and the commands for them (agent-assisted payments). */
+  live: LiveCalls;
+  /** The named operators and their token hashes; with none, the API is disabled (503). */
+  operators: OperatorDirectory;
   namespace: string;
   temporalUiUrl?: string;
   logger: Logger;
 }
 
-/** Constant-time: both sides are hashed to the same length before timingSafeEqual. */
-export function tokenMatches(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+/** The signed-in operator's name, set by requireOperator (every command records it). */
+export function operatorOf(res: Response): string {
+  return (res.locals as { operator: string }).operator;
 }
 
-function requireOperator(token: string | undefined) {
+function requireOperator(directory: OperatorDirectory) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!token) {
-      res.status(503).json({ error: { code: 'operator-api-disabled', message: 'The operator API is disabled: set OPERATOR_TOKEN for the web server.' } });
+    if (directory.empty) {
+      res.status(503).json({ error: { code: 'operator-api-disabled', message: 'The operator API is disabled: set OPERATORS (or OPERATOR_TOKEN) for the web server.' } });
       return;
     }
+    // Only the header: a token in a URL would end up in access logs (the console reads its event streams with fetch).
     const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !tokenMatches(match[1]!, token)) {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    const operator = token ? directory.identify(token) : undefined;
+    if (!operator) {
       res.set('WWW-Authenticate', 'Bearer realm="paycall-operator"');
-      res.status(401).json({ error: { code: 'unauthorized', message: 'A valid operator token is required (Authorization: Bearer <OPERATOR_TOKEN>).' } });
+      res.status(401).json({ error: { code: 'unauthorized', message: 'A valid operator token is required (Authorization: Bearer <token>).' } });
       return;
     }
+    res.locals.operator = operator.name;
     next();
   };
 }
@@ -66,12 +71,12 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
     res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     next();
   });
-  router.use(requireOperator(deps.token));
+  router.use(requireOperator(deps.operators));
 
   router.get('/session', (_req, res) => {
     // The console takes every word it filters and colours by from here, not from a copy of its own.
     const vocabulary = { steps: callSteps, outcomes: shownOutcomes, troubledOutcomes, refundStatuses };
-    res.json({ namespace: deps.namespace, vocabulary, stepTitles, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
+    res.json({ namespace: deps.namespace, operator: operatorOf(res), vocabulary, stepTitles, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
   });
 
   router.get('/calls', async (req, res) => {
@@ -86,10 +91,12 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
   router.post('/calls/:id/refunds', requireJsonBody, express.json({ limit: '4kb', type: 'application/json' }), async (req, res) => {
     const id = callIdSchema.parse(req.params.id);
     const input = refundInputSchema.parse(req.body ?? {});
-    const result = await deps.refunds.refund(id, input);
+    const result = await deps.refunds.refund(id, input, operatorOf(res));
     deps.logger.info({ callWorkflowId: result.callWorkflowId, refundWorkflowId: result.refund.workflowId, status: result.refund.status, attached: result.attached }, 'operator refund');
     res.status(result.refund.status === 'pending' ? 202 : 200).json(result);
   });
+
+  router.use(createLiveRoutes({ live: deps.live, operatorOf, requireJsonBody }));
 
   router.use((_req, res) => {
     res.status(404).json({ error: { code: 'not-found', message: 'No such operator API route.' } });

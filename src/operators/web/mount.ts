@@ -3,9 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from '../../logging/logger.js';
+import { CallGateway } from '../../calls/call-gateway.js';
+import { LiveCalls } from '../live-calls.js';
 import { CallQueries } from '../read/call-queries.js';
 import { RefundService } from '../refunds.js';
 import { createOperatorApiRouter } from './api-routes.js';
+import { OperatorDirectory } from './operator-directory.js';
 
 export interface OperatorToolsOptions {
   client: Client;
@@ -13,7 +16,9 @@ export interface OperatorToolsOptions {
   /** Where refund workflows run: the worker's task queue. */
   taskQueue: string;
   /** OPERATOR_TOKEN; without it the API answers 503 (the console still loads and says so). */
-  token: string | undefined;
+  token?: string | undefined;
+  /** The named operators (OPERATORS, OPERATORS_FILE, OPERATOR_TOKEN); built from `token` alone when absent. */
+  directory?: OperatorDirectory;
   temporalUiUrl?: string;
   /** How long a refund request waits for the refund before answering 202 pending. */
   refundWaitMs?: number;
@@ -44,7 +49,8 @@ export function mountOperatorTools(app: Express, options: OperatorToolsOptions &
     createOperatorApiRouter({
       queries,
       refunds,
-      token: options.token,
+      live: new LiveCalls(options.client, queries.reader, new CallGateway(options.client, { taskQueue: options.taskQueue, deadlineMs: 5000 })),
+      operators: options.directory ?? OperatorDirectory.fromConfig({ OPERATOR_TOKEN: options.token }),
       namespace: options.namespace,
       ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
       logger: options.logger.child({ component: 'operator-api' }),

@@ -92,6 +92,10 @@ describe('agent-assisted payments', () => {
     const steps = outcome.steps!;
     expect(steps.find((s) => s.step === 'card-capture' && s.via === 'operator')).toMatchObject({ status: 'ok', operator: 'operator' });
     expect(steps.find((s) => s.step === 'with-operator')).toMatchObject({ code: 'ended-by-operator', operator: 'operator' });
+    // The timeline operators read says who took the card, on which line, and how the call ended.
+    const summaries = ((await api(`/api/calls/${callSid}`)).body.timeline.entries as { summary: string }[]).map((e) => e.summary);
+    expect(summaries).toContain('Card captured on the live call by operator operator: visa ending 4242 (' + steps.find((s) => s.step === 'card-capture' && s.via === 'operator')!.paymentMethodId + ')');
+    expect(summaries).toContain('The call was ended by operator operator');
     await expectNoCardData(record, callSid);
   });
 

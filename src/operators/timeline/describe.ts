@@ -81,6 +81,8 @@ export function summaryOf(record: StepRecord, retried = ''): string {
       return refund(record, retried);
     case 'confirmation':
       return 'Confirmation code read to the caller';
+    case 'with-operator':
+      return withOperator(record);
     default:
       return failedOrRunning(record, retried);
   }
@@ -141,6 +143,7 @@ function amountConfirmation(record: StepRecord): string {
 }
 
 function cardCapture(record: StepRecord): string {
+  if (record.via === 'operator') return agentCapture(record);
   if (record.status === 'running') return 'Waiting for the caller to key in a card (<Pay>)';
   if (record.status === 'ok') {
     const card = record.card;
@@ -149,6 +152,38 @@ function cardCapture(record: StepRecord): string {
   const plain = `<Pay> ended with ${record.code}`;
   const detail = record.message && record.message !== plain ? ` (${scrubText(record.message)})` : '';
   return `No card: ${plain}${detail}`;
+}
+
+/** A capture an operator ran on the live call: who, each field's tries and re-asks. */
+function agentCapture(record: StepRecord): string {
+  const by = `operator ${record.operator ?? '?'}`;
+  const fields = (record.fields ?? [])
+    .filter((f) => f.attempts > 1 || f.reaskedBy || f.errorType)
+    .map((f) => `${f.field} asked ${f.attempts}×${f.reaskedBy ? ` (again by ${f.reaskedBy})` : ''}${f.errorType ? `, last ${f.errorType}` : ''}`);
+  const detail = fields.length ? `; ${fields.join('; ')}` : '';
+  if (record.status === 'running') return `Card capture on the live call, started by ${by}`;
+  if (record.status === 'ok') {
+    const card = record.card;
+    return `Card captured on the live call by ${by}: ${card?.brand ?? 'card'}${card?.last4 ? ` ending ${card.last4}` : ''} (${record.paymentMethodId ?? '?'})${detail}`;
+  }
+  if (record.code === 'cancelled-by-operator') return `Capture cancelled by ${by}${detail}`;
+  if (record.code === 'caller-hung-up') return `Caller hung up during the capture ${by} ran${detail}`;
+  return `Capture on the live call (${by}) failed: ${scrubText(record.message ?? record.code ?? '')}${detail}`;
+}
+
+function withOperator(record: StepRecord): string {
+  const why = record.code === 'caller-asked-for-operator' ? 'the caller asked for one' : record.code ? `after ${record.code}` : '';
+  if (record.status === 'running') return `Connected to an operator${why ? ` (${why})` : ''}`;
+  switch (record.code) {
+    case 'ended-by-operator':
+      return `The call was ended by operator ${record.operator ?? '?'}`;
+    case 'operator-hung-up':
+      return 'The operator hung up; the call ended';
+    case 'caller-hung-up':
+      return 'The caller hung up while with the operator';
+    default:
+      return record.status === 'failed' ? `No operator: ${scrubText(record.message ?? record.code ?? '')}` : 'With an operator';
+  }
 }
 
 function charge(record: StepRecord, retried: string): string {

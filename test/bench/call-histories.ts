@@ -46,7 +46,7 @@ export async function tallyHistories(
 }
 
 /** The history once the workflow has closed (a call's last workflow task may trail its last webhook); undefined if it never did. */
-async function closedHistory(client: Client, workflowId: string, waitMs = 15_000): Promise<HistoryEvent[] | undefined> {
+async function closedHistory(client: Client, workflowId: string, waitMs = 5_000): Promise<HistoryEvent[] | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     let events: HistoryEvent[] = [];

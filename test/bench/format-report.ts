@@ -28,8 +28,8 @@ export function formatReport(report: BenchReport): string {
     lines.push(
       `${String(run.round).padEnd(6)}${sideLabels[run.side].padEnd(26)}${`${run.paid}/${run.calls}`.padStart(11)}${num(run.paidCallsPerSecond, 14)}${latencyCells(run.webhookLatency)}${cpuCells(run.cpu)}${num(run.webhooksPerCall, 15, 1)}`,
     );
-    const failures = Object.entries(run.failuresByKind);
-    if (failures.length) lines.push(`      failures: ${failures.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const unpaid = Object.entries(run.unpaid).sort((a, b) => b[1] - a[1]);
+    if (unpaid.length) lines.push(`      not paid: ${unpaid.map(([reason, n]) => `${n} × ${reason}`).join('; ')}`);
   }
   lines.push('');
   lines.push(`all rounds (paid calls over total time; latencies pooled; cpu the mean)`);
@@ -48,7 +48,7 @@ export function formatReport(report: BenchReport): string {
   lines.push(...formatCost(report));
   lines.push(...formatRoutes(sides));
   if (report.profileDir) lines.push(...formatProfile(report));
-  lines.push(report.allPaid ? 'every measured call of every side paid.' : 'NOT every measured call paid: see the failures above and the kept run folder.');
+  lines.push(report.allPaid ? 'every measured call of every side paid.' : 'NOT every measured call paid: see "not paid" above, and the side logs in the kept run folder.');
   return lines.join('\n');
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { callWorkflowId } from '../../src/contract/call.js';
 import { catalogFor } from '../../src/i18n/catalog.js';
-import { heardText, keysToSteps, latencyStats, runLoad, type CallRecord, type LatencyStats } from '../../src/stand-ins/phone-simulator/index.js';
+import { failureKind, heardText, keysToSteps, latencyStats, runLoad, type CallRecord, type LatencyStats } from '../../src/stand-ins/phone-simulator/index.js';
 import { createStripeClient } from '../../src/stripe/stripe-client.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { sandboxSecretKey } from '../../src/worker/activity-deps.js';
@@ -22,6 +22,7 @@ import { summarizeProfiles, type ProfileSummary } from './cpu-profile.js';
 import { metricsDelta, scrapeMetrics, type ServerMetricsDelta } from './server-metrics.js';
 import { benchNamespace, benchOrderIds, durableSides, sideNames, startSide, type RunningSide, type SideName } from './sides.js';
 import { minimalCallWorkflowId } from './sides/minimal-call-app.js';
+import { sleep } from './side-process.js';
 
 export interface SideRunSettings {
   side: SideName;
@@ -50,6 +51,8 @@ export interface SideRun {
   /** Calls the simulator counted as failed (app errors, timeouts, …), by kind. */
   failed: number;
   failuresByKind: Record<string, number>;
+  /** Why the calls that did not pay did not, by reason: what the caller heard last, or which record disagrees. */
+  unpaid: Record<string, number>;
   wallMs: number;
   paidCallsPerSecond: number;
   /** Every attempt on the TwiML routes, ms. */
@@ -72,6 +75,8 @@ export interface HistoryCost {
   eventTypes: Record<string, number>;
   actions: Partial<Record<ActionKind, number>>;
 }
+
+const metricsSettleMs = 3000;
 
 /** What a caller hears before the confirmation code, once paid. */
 const paidPhrase = catalogFor('en-US').paid('7').split('7')[0]!;
@@ -115,23 +120,25 @@ export async function runSide(settings: SideRunSettings): Promise<SideRun> {
     settings.progress(`round ${round} · ${side}: ${settings.calls} calls, concurrency ${settings.concurrency}`);
     const report = await load(orderIds.slice(settings.warmup));
     const cores = cpu.read(report.wallMs);
+    // The server publishes its metrics a little behind: give the last calls' counts time to land.
+    if (devServer) await sleep(metricsSettleMs);
     const metricsAfter = await snapshot('after');
     const records = report.records ?? [];
 
     const charged = side === 'minimal' ? undefined : await succeededCharges(running.stripeUrl);
+    const idOf = side === 'paycall' ? callWorkflowId : minimalCallWorkflowId;
     let tally: HistoryTally | undefined;
     if (devServer) {
       connection = await Connection.connect({ address: devServer.address });
       const client = new Client({ connection, namespace: benchNamespace });
-      const idOf = side === 'paycall' ? callWorkflowId : minimalCallWorkflowId;
       tally = await tallyHistories(client, records.map((r) => idOf(r.callSid)), (result) => (result as { outcome?: string } | undefined)?.outcome === 'paid');
     }
-    const paid = records.filter((r) => {
-      if (!heardPaid(r)) return false;
-      if (charged && !charged.has(r.callSid)) return false;
-      if (tally && !tally.paid.has((side === 'paycall' ? callWorkflowId : minimalCallWorkflowId)(r.callSid))) return false;
-      return true;
-    }).length;
+    const unpaid: Record<string, number> = {};
+    for (const r of records) {
+      const reason = unpaidReason(r, charged, tally ? (sid) => tally!.paid.has(idOf(sid)) : undefined);
+      if (reason) unpaid[reason] = (unpaid[reason] ?? 0) + 1;
+    }
+    const paid = records.length - Object.values(unpaid).reduce((a, b) => a + b, 0);
 
     const latencySamples = records.flatMap((r) => r.requests.filter((q) => twimlRoutes.includes(q.path)).map((q) => q.latencyMs));
     const routeSamples: Record<string, number[]> = {};
@@ -143,6 +150,7 @@ export async function runSide(settings: SideRunSettings): Promise<SideRun> {
       paid,
       failed: report.failed,
       failuresByKind: report.failuresByKind,
+      unpaid,
       wallMs: report.wallMs,
       paidCallsPerSecond: report.wallMs > 0 ? round2((paid / report.wallMs) * 1000) : 0,
       webhookLatency: latencyStats(latencySamples, twimlErrors(records)),
@@ -179,8 +187,15 @@ async function succeededCharges(stripeUrl: string): Promise<Set<string>> {
   return sids;
 }
 
-function heardPaid(record: CallRecord): boolean {
-  return record.ok && record.ended.how === 'hangup' && heardText(record).some((t) => t.includes(paidPhrase));
+/** Undefined when the call paid: the caller heard the confirmation, and the side's records agree. */
+function unpaidReason(record: CallRecord, charged: Set<string> | undefined, workflowPaid: ((callSid: string) => boolean) | undefined): string | undefined {
+  const failure = failureKind(record.ended);
+  if (failure) return failure;
+  const heard = heardText(record);
+  if (!heard.some((t) => t.includes(paidPhrase))) return `${record.ended.how}, last heard: "${(heard.at(-1) ?? '').slice(0, 60)}"`;
+  if (charged && !charged.has(record.callSid)) return 'no succeeded PaymentIntent';
+  if (workflowPaid && !workflowPaid(record.callSid)) return 'workflow did not end paid';
+  return undefined;
 }
 
 function twimlErrors(records: readonly CallRecord[]): number {

@@ -38,6 +38,8 @@ export interface DevServerOptions {
   /** SQLite file; omitted = in-memory. */
   dbFilename?: string;
   namespace?: string;
+  /** Port of the server's Prometheus metrics endpoint; omitted = a free port (see `metricsUrl`). */
+  metricsPort?: number;
   /** Where the server's own log lines go (default: discarded). */
   onLog?: (line: string) => void;
   startTimeoutMs?: number;
@@ -47,6 +49,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The server's Prometheus endpoint (`/metrics`): the benchmark reads it before and after a run. */
+  metricsUrl: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -66,7 +70,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   args.push(...searchAttributeCliArgs());
   // The dev server's HTTP and metrics ports default to fixed numbers; pick free ones so
   // several servers (tests, a running `npm start`) never collide.
-  args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(await freePort(ip)));
+  const metricsPort = options.metricsPort ?? (await freePort(ip));
+  args.push('--http-port', String(await freePort(ip)), '--metrics-port', String(metricsPort));
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -102,6 +107,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     address,
     namespace,
     uiUrl: typeof options.uiPort === 'number' ? `http://${ip}:${options.uiPort}` : undefined,
+    metricsUrl: `http://${ip}:${metricsPort}/metrics`,
     process: child,
     async stop() {
       if (child.exitCode !== null) return;

@@ -2,7 +2,8 @@
  * Heartbeats while an activity waits on Stripe or the order book, so a worker that dies
  * mid-activity is noticed within the activity's heartbeat timeout (seconds) instead of its
  * start-to-close timeout, and the attempt moves to a live worker. Safe for money: every
- * retry carries the same idempotency key.
+ * retry carries the same idempotency key. Local activities run inside a workflow task,
+ * whose timeout plays that part.
  */
 import { Context } from '@temporalio/activity';
 
@@ -14,6 +15,8 @@ export function keepAlive<A extends unknown[], R>(fn: (...args: A) => Promise<R>
     } catch {
       return fn(...args); // called directly (a unit test), not as an activity
     }
+    // A local activity has no heartbeat: it lives and dies with its workflow task.
+    if (context.info.isLocal) return fn(...args);
     context.heartbeat();
     const timer = setInterval(() => context.heartbeat(), everyMs);
     try {

@@ -26,7 +26,9 @@ import {
 } from '../contract/call.js';
 import type { Turn } from '../contract/instructions.js';
 import { operatorCommandUpdate, paymentStatusSignal, type OperatorCommand, type OperatorCommandResult, type PaymentStatusEvent } from '../contract/operator.js';
+import { PaycallStage } from '../contract/search-attributes.js';
 import { callWorkflow } from '../workflows/call-workflow.js';
+import { openingTurn } from '../workflows/instructions.js';
 
 /** `FAILED_PRECONDITION … unexpected workflow task failure`: the Update raced a workflow task that failed or closed the call. */
 function isWorkflowTaskRace(err: unknown): boolean {
@@ -85,20 +87,43 @@ export class CallGateway {
     }
   }
 
+  /**
+   * A new call: starts its workflow and answers with the opening turn without waiting for a
+   * workflow task. The opening turn depends on nothing but the call's input, and the workflow
+   * emits the same one (src/workflows/instructions.ts), so once the start is recorded the
+   * answer is the workflow's own. When the call already exists (a repeated first webhook),
+   * or the start's outcome is unknown, `deliver` with a start event asks the workflow itself.
+   */
+  async startCall(input: CallInput, updateId: string): Promise<Turn> {
+    const deadline = Date.now() + this.options.deadlineMs;
+    try {
+      await this.client.withDeadline(deadline, () => this.client.workflow.start(callWorkflow, { ...this.startOptions(input), workflowIdConflictPolicy: 'FAIL' }));
+      return openingTurn(input.locale);
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return this.deliver(input, { kind: 'start' }, updateId);
+      throw this.translate(err, input.callSid);
+    }
+  }
+
+  private startOptions(input: CallInput) {
+    return {
+      workflowId: callWorkflowId(input.callSid),
+      taskQueue: this.options.taskQueue,
+      args: [input] as [CallInput],
+      // A call id runs once: replaying an ended call's first webhook (its idempotency token is not signed) starts nothing.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      // A workflow task held by a worker that died is given to another after this (the default is 10 s).
+      workflowTaskTimeout: '4 seconds',
+      // The first stage, so the call does not upsert it (src/workflows/call-progress.ts).
+      typedSearchAttributes: [{ key: PaycallStage, value: 'order-entry' }],
+    };
+  }
+
   private deliverOnce(input: CallInput, event: CallerEvent, updateId: string, deadline: number): Promise<Turn> {
     const workflowId = callWorkflowId(input.callSid);
     return this.client.withDeadline(deadline, () => {
       if (event.kind === 'start') {
-        const startWorkflowOperation = new WithStartWorkflowOperation(callWorkflow, {
-          workflowId,
-          taskQueue: this.options.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          // A call id runs once: replaying an ended call's first webhook (its idempotency token is not signed) starts nothing.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          // A workflow task held by a worker that died is given to another after this (the default is 10 s).
-          workflowTaskTimeout: '4 seconds',
-        });
+        const startWorkflowOperation = new WithStartWorkflowOperation(callWorkflow, { ...this.startOptions(input), workflowIdConflictPolicy: 'USE_EXISTING' });
         return this.client.workflow.executeUpdateWithStart(callerEventUpdate, { args: [event], updateId, startWorkflowOperation });
       }
       return this.client.workflow.getHandle(workflowId).executeUpdate(callerEventUpdate, { args: [event], updateId });

@@ -13,6 +13,16 @@ export const PaycallAmount = defineSearchAttributeKey('PaycallAmount', SearchAtt
 /** Refund workflows only: pending, refunded, refused or failed (src/contract/vocabulary.ts). */
 export const PaycallRefundStatus = defineSearchAttributeKey('PaycallRefundStatus', SearchAttributeType.KEYWORD);
 
+/**
+ * The stages a call's `PaycallStage` is set to (lean calls, src/workflows/call-workflow.ts):
+ * where a caller waits long (order entry, the keypad, an operator), money going back, and
+ * the end. The brief steps between them (the amount-confirmation menu, charge, mark-paid,
+ * receipt) are in the call's step log and its `state` query, not in visibility: each upsert
+ * is a history event (and a billed action on Temporal Cloud). A found order's id and amount
+ * travel with the next upsert. Older calls upserted every stage.
+ */
+export const stagesInVisibility = ['order-entry', 'card-capture', 'with-operator', 'refund', 'done'] as const;
+
 export const paycallSearchAttributes = [
   PaycallStage,
   PaycallOutcome,

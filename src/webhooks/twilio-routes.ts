@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { CallBusyError, CallEventRejectedError, CallNotRunningError, type CallGateway } from '../calls/call-gateway.js';
 import { e164, localeForNumber, type Config } from '../config/config.js';
 import type { CallInput, CallerEvent } from '../contract/call.js';
+import type { Turn } from '../contract/instructions.js';
 import { catalogFor } from '../i18n/catalog.js';
 import type { Logger } from '../logging/logger.js';
 import { callerDigits } from './caller-digits.js';
@@ -63,11 +64,18 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
   });
 
   /** Delivers the event and answers with the next turn, a hold, or a goodbye. */
-  async function answer(res: Response, input: CallInput, event: CallerEvent, updateId: string, holds: number): Promise<void> {
+  async function answer(
+    res: Response,
+    input: CallInput,
+    event: CallerEvent,
+    updateId: string,
+    holds: number,
+    deliver: () => Promise<Turn> = () => deps.gateway.deliver(input, event, updateId),
+  ): Promise<void> {
     const started = Date.now();
     const log = deps.logger.child({ callSid: input.callSid, event: event.kind, ...(event.kind !== 'start' ? { turn: event.turn } : {}) });
     try {
-      const turn = await deps.gateway.deliver(input, event, updateId);
+      const turn = await deliver();
       log.info({ nextTurn: turn.turn, final: turn.final, ms: Date.now() - started }, 'turn');
       sendTwiml(res, renderTurn(turn, renderOptions));
     } catch (err) {
@@ -106,7 +114,10 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
   }
 
   router.post('/voice', handler(voiceParams, undefined, async (req, res, params) => {
-    await answer(res, callInputOf(params), { kind: 'start' }, updateIdFor(req, 'voice'), 0);
+    const input = callInputOf(params);
+    const updateId = updateIdFor(req, 'voice');
+    // Answered once the workflow is started, without waiting for it (CallGateway.startCall); a hold comes back as a start event.
+    await answer(res, input, { kind: 'start' }, updateId, 0, () => deps.gateway.startCall(input, updateId));
   }));
 
   router.post('/gather', handler(gatherParams, turnQuery, async (req, res, params, query) => {
@@ -143,6 +154,12 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
   }));
 
   router.post('/pay-status', handler(payStatusParams, undefined, async (_req, res, params) => {
+    // Only a field the caller got wrong is worth a signal (a history event and a workflow task):
+    // the `<Pay>` result itself says how the capture ended.
+    if (!params.ErrorType) {
+      res.status(204).end();
+      return;
+    }
     await signal(res, params.CallSid, () =>
       deps.gateway.reportPayProgress(params.CallSid, {
         for: params.For,

@@ -2,14 +2,34 @@
  * What operators see of a running call: the step log, the `state` query, typed search
  * attributes and the Web UI's current details, kept in step from one place.
  */
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CallFailure, CallOutcome, CallState, CallStep, PayProgress } from '../contract/call.js';
-import { PaycallAmount, PaycallFailureStep, PaycallOrderId, PaycallOutcome, PaycallStage } from '../contract/search-attributes.js';
+import { PaycallAmount, PaycallFailureStep, PaycallOrderId, PaycallOutcome, PaycallStage, stagesInVisibility } from '../contract/search-attributes.js';
 import { StepLog, type StepFacts, type StepFailure, type StepHandle } from './step-log.js';
+
+/**
+ * How a call writes its search attributes. `every-stage` (calls that began before the one
+ * call deadline): an upsert on entering any stage and one for the order. `visible-stages`:
+ * only the stages in `stagesInVisibility`, with the order's attributes carried in the next
+ * one, so a paid call upserts twice (card capture with its order, done), besides the
+ * SDK's own `TemporalChangeVersion` upsert for the patch.
+ */
+export type AttributeMode = 'every-stage' | 'visible-stages';
 
 export class CallProgress {
   readonly state: CallState = { step: 'greeting', turn: 0, orderEntryAttempts: 0, captureAttempts: 0, hungUp: false, steps: [] };
   private readonly log = new StepLog(this.state.steps);
+  private mode: AttributeMode = 'every-stage';
+  /** The stage visibility holds (the web layer sets the first one when it starts the call). */
+  private visibleStage: string | undefined;
+  /** Attributes waiting for the next upsert (visible-stages mode), by name: a later order replaces an earlier one. */
+  private readonly pending = new Map<string, SearchAttributeUpdatePair>();
+
+  useVisibleStages(): void {
+    this.mode = 'visible-stages';
+    this.visibleStage = workflowInfo().typedSearchAttributes.get(PaycallStage);
+  }
 
   /**
    * Opens the first or next attempt of a step in the log. Entering its stage is `enter`'s
@@ -23,16 +43,19 @@ export class CallProgress {
   /** Enters a stage: the PaycallStage search attribute and the Web UI's details. */
   enter(step: CallStep): void {
     this.state.step = step;
-    upsertSearchAttributes([{ key: PaycallStage, value: step }]);
+    if (this.mode === 'every-stage') upsertSearchAttributes([{ key: PaycallStage, value: step }]);
+    else if ((stagesInVisibility as readonly string[]).includes(step) && step !== this.visibleStage) this.upsert([{ key: PaycallStage, value: step }]);
     this.publishDetails();
   }
 
   orderFound(order: { orderId: string; amount: number; currency: string }): void {
     Object.assign(this.state, { orderId: order.orderId, amount: order.amount, currency: order.currency });
-    upsertSearchAttributes([
+    const attributes: SearchAttributeUpdatePair[] = [
       { key: PaycallOrderId, value: order.orderId },
       { key: PaycallAmount, value: order.amount },
-    ]);
+    ];
+    if (this.mode === 'every-stage') upsertSearchAttributes(attributes);
+    else for (const pair of attributes) this.pending.set(pair.key.name, pair);
     this.publishDetails();
   }
 
@@ -52,13 +75,24 @@ export class CallProgress {
   finish(outcome: CallOutcome): CallOutcome {
     this.state.outcome = outcome;
     this.state.step = 'done';
-    upsertSearchAttributes([
+    const attributes: SearchAttributeUpdatePair[] = [
       { key: PaycallStage, value: 'done' },
       { key: PaycallOutcome, value: outcome.outcome },
       ...(outcome.failure ? [{ key: PaycallFailureStep, value: outcome.failure.step }] : []),
-    ]);
+    ];
+    if (this.mode === 'every-stage') upsertSearchAttributes(attributes);
+    else this.upsert(attributes);
     this.publishDetails();
     return outcome;
+  }
+
+  /** One upsert carrying whatever was waiting (visible-stages mode). */
+  private upsert(attributes: SearchAttributeUpdatePair[]): void {
+    for (const pair of attributes) this.pending.set(pair.key.name, pair);
+    upsertSearchAttributes([...this.pending.values()]);
+    this.pending.clear();
+    const stage = attributes.find((pair) => pair.key.name === PaycallStage.name);
+    if (stage) this.visibleStage = String(stage.value);
   }
 
   private publishDetails(): void {

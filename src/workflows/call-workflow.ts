@@ -4,8 +4,7 @@
  * Deterministic: every side effect is an activity, every caller interaction a Turn. Each
  * step attempt is written to the call's step log (CallProgress), which operators read.
  */
-import { allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { CallActivities } from '../activities/types.js';
+import { allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
 import {
   callStatusSignal,
   callerEventUpdate,
@@ -23,13 +22,13 @@ import { operatorCommandUpdate, paymentStatusSignal } from '../contract/operator
 import { catalogFor } from '../i18n/catalog.js';
 import { spokenAmount } from '../money/money.js';
 import type { Order } from '../orders/order-book.js';
-import { orderBookActivityOptions } from './activity-options.js';
 import { captureProblemOf, declineReasonOf, failureCodeOf, messageOf } from './activity-failures.js';
+import { callActivities, type CallActivitySet } from './call-activities.js';
 import { CallProgress } from './call-progress.js';
 import { Conversation, type Answer } from './conversation.js';
 import { OperatorLine } from './operator-line.js';
 import { Payments, targetOf } from './payment.js';
-import { capturePayment, gatherDigits, say } from './instructions.js';
+import { capturePayment, gatherDigits, openingInstructions, say } from './instructions.js';
 import type { StepHandle } from './step-log.js';
 
 export const maxOrderEntryAttempts = 3;
@@ -39,11 +38,21 @@ export const maxCaptureAttempts = 3;
 /** Pressing 0 (or repeated failures) connects the caller to an operator who may take the payment on the call. */
 export const agentAssistedPatch = 'agent-assisted-payments';
 
-const { lookupOrder } = proxyActivities<CallActivities>(orderBookActivityOptions);
+/**
+ * A leaner history for the same call: one call deadline instead of a timer per turn, the
+ * order book and Stripe steps as local activities, search attributes only at the stages
+ * operators filter by (and the first set by the web layer when it starts the call).
+ */
+export const leanCallPatch = 'lean-call-history';
 
 export async function callWorkflow(input: CallInput): Promise<CallOutcome> {
   const conversation = new Conversation();
   const progress = new CallProgress();
+  const lean = patched(leanCallPatch);
+  if (lean) {
+    conversation.startDeadline();
+    progress.useVisibleStages();
+  }
   setHandler(callerEventUpdate, (event) => conversation.handle(event), {
     validator: (event) => {
       if (event.kind !== 'start' && !(Number.isInteger(event.turn) && event.turn > 0)) throw new Error('event.turn must be a positive integer');
@@ -69,7 +78,7 @@ export async function callWorkflow(input: CallInput): Promise<CallOutcome> {
   setHandler(paymentStatusSignal, (event) => line?.paymentStatus(event));
   setHandler(stateQuery, () => ({ ...progress.state, turn: conversation.turn }));
 
-  const call = new CallDialogue(input, conversation, progress, (opened) => (line = opened));
+  const call = new CallDialogue(input, conversation, progress, callActivities(lean), (opened) => (line = opened));
   const outcome = await call.run();
   progress.finish(outcome);
   // Every path ends with a final turn, so no pending webhook waits for one that never comes.
@@ -87,10 +96,11 @@ class CallDialogue {
     private readonly input: CallInput,
     private readonly conversation: Conversation,
     private readonly progress: CallProgress,
+    private readonly activities: CallActivitySet,
     private readonly onOperatorLine: (line: OperatorLine) => void,
   ) {
     this.text = catalogFor(input.locale);
-    this.payments = new Payments(input, progress);
+    this.payments = new Payments(input, progress, activities);
   }
 
   async run(): Promise<CallOutcome> {
@@ -112,7 +122,8 @@ class CallDialogue {
     for (let attempt = 1; attempt <= maxOrderEntryAttempts; attempt++) {
       this.progress.state.orderEntryAttempts = attempt;
       const entry = this.progress.begin('order-entry');
-      const answer = await this.ask(preface, gatherDigits(this.text.askOrderNumber, this.locale, { finishOnKey: '#' }));
+      // The opening turn is the one the web layer may already have answered the call with.
+      const answer = attempt === 1 ? await this.conversation.ask(openingInstructions(this.locale)) : await this.ask(preface, gatherDigits(this.text.askOrderNumber, this.locale, { finishOnKey: '#' }));
       if (answer.kind === 'hung-up') return this.abandoned(entry, {}, answer.reason);
       const digits = answer.kind === 'digits' ? answer.digits.replace(/#$/, '') : '';
       const withheld = answer.kind === 'digits' ? answer.withheld : undefined;
@@ -212,7 +223,7 @@ class CallDialogue {
   /** The order book after Temporal's retries: an order (or null), or the call ends politely when it cannot answer. */
   private async lookUp(orderId: string, entry: StepHandle, order: Partial<Order> = {}): Promise<{ order: Order | null } | CallOutcome> {
     try {
-      return { order: await lookupOrder(orderId) };
+      return { order: await this.activities.lookupOrder(orderId) };
     } catch (err) {
       const failure = this.progress.fail(entry, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
       return this.giveUp(failure, this.text.ordersUnavailable, order);

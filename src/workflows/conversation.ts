@@ -5,7 +5,7 @@
  * has produced it. A duplicate or late event (an older turn number) changes nothing and
  * gets the current turn back.
  */
-import { condition } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import type { CallerEvent, WithheldDigits } from '../contract/call.js';
 import type { Instruction, Turn } from '../contract/instructions.js';
 
@@ -20,15 +20,39 @@ export type Answer =
 /**
  * How long a turn may wait for Twilio's callback before the call is treated as gone
  * (Gather and Pay always call back within a minute or two while the caller is there).
+ * Calls that began before the one call deadline keep a timer per turn.
  */
 const answerTimeout = '10 minutes';
+
+/**
+ * The one deadline of a call's self-service turns: Twilio calls back on every `<Gather>` and
+ * `<Pay>` while the caller is there, and reports a hang-up, so a timer per turn only ever
+ * fires when Twilio's callbacks are lost. One timer for the call covers that case at the cost
+ * of one history event, where a timer per turn cost two (started and cancelled) each.
+ */
+export const callDeadline = '30 minutes';
 
 export class Conversation {
   private current: Turn = { turn: 0, instructions: [], final: false };
   private awaitingAnswer = false;
   private answer: CallerEvent | undefined;
   private deliveredTurn = 0;
+  /** Set when the call deadline has passed (only for calls that have one). */
+  private deadlinePassed = false;
+  private hasDeadline = false;
   hungUp = false;
+
+  /**
+   * Starts the call's one deadline: from then on a turn waits without a timer of its own
+   * (unless it is given one, like a `<Dial>` to an operator).
+   */
+  startDeadline(): void {
+    this.hasDeadline = true;
+    // Outside any cancellation scope a turn might cancel; a call that ends leaves it pending (no event).
+    void CancellationScope.nonCancellable(() => sleep(callDeadline)).then(() => {
+      this.deadlinePassed = true;
+    });
+  }
 
   get finished(): boolean {
     return this.current.final;
@@ -42,11 +66,11 @@ export class Conversation {
    * Emits a turn and waits for the caller's answer to it (a `<Dial>` to an operator waits
    * as long as the operator's call may last: `timeout`).
    */
-  async ask(instructions: Instruction[], timeout: string = answerTimeout): Promise<Answer> {
+  async ask(instructions: Instruction[], timeout?: string): Promise<Answer> {
     this.emit(instructions, false);
     this.answer = undefined;
     this.awaitingAnswer = true;
-    const answered = await condition(() => this.answer !== undefined || this.hungUp, timeout);
+    const answered = await this.waitForAnswer(timeout);
     this.awaitingAnswer = false;
     const event = this.takeAnswer();
     if (this.hungUp && !event) return { kind: 'hung-up', reason: 'caller-hung-up' };
@@ -74,7 +98,11 @@ export class Conversation {
    * a `<Pay>`, a pay result for a `<Gather>`), before anything is written to history.
    */
   validate(event: CallerEvent): void {
-    if (event.kind === 'start' || event.turn !== this.current.turn) return;
+    if (event.kind === 'start') return;
+    // Only the opening turn can be answered before the workflow has emitted it (the web layer answers the incoming call with it).
+    if (event.turn > Math.max(this.current.turn, 1)) throw new Error(`turn ${event.turn} has not been asked yet`);
+    if (this.current.turn === 0 && event.kind !== 'digits') throw new Error(`turn 1 expects digits, got ${event.kind}`);
+    if (event.turn !== this.current.turn) return;
     const last = this.current.instructions.at(-1)?.kind;
     const expected = last === 'pay' ? 'pay-result' : last === 'connect-operator' ? 'dial-ended' : 'digits';
     if (event.kind !== expected) throw new Error(`turn ${event.turn} expects ${expected}, got ${event.kind}`);
@@ -83,12 +111,22 @@ export class Conversation {
   /** Update handler body: deliver the event (if it answers the current turn), return the next turn. */
   async handle(event: CallerEvent): Promise<Turn> {
     const answersTurn = event.kind === 'start' ? 0 : event.turn;
+    // An answer to the opening turn may be handled before the workflow has emitted it.
+    if (answersTurn > this.current.turn) await condition(() => this.current.turn >= answersTurn);
     if (event.kind !== 'start' && this.awaitingAnswer && answersTurn === this.current.turn && !this.answer) {
       this.answer = event;
     }
     await condition(() => this.current.final || (this.awaitingAnswer && !this.answer && this.current.turn > answersTurn));
     this.deliveredTurn = Math.max(this.deliveredTurn, this.current.turn);
     return this.current;
+  }
+
+  /** True when an answer came (or the caller hung up), false when the turn's time ran out. */
+  private async waitForAnswer(timeout: string | undefined): Promise<boolean> {
+    const answeredOrGone = () => this.answer !== undefined || this.hungUp;
+    if (timeout !== undefined || !this.hasDeadline) return condition(answeredOrGone, timeout ?? answerTimeout);
+    await condition(() => answeredOrGone() || this.deadlinePassed);
+    return answeredOrGone();
   }
 
   private takeAnswer(): CallerEvent | undefined {

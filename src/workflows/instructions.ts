@@ -1,5 +1,5 @@
 /** Builders for the instructions the call workflow emits, from the caller's catalog. */
-import type { GatherInstruction, Instruction, Locale, PayInstruction } from '../contract/instructions.js';
+import type { GatherInstruction, Instruction, Locale, PayInstruction, Turn } from '../contract/instructions.js';
 import { catalogFor } from '../i18n/catalog.js';
 
 export function say(text: string, locale: Locale): Instruction {
@@ -8,6 +8,20 @@ export function say(text: string, locale: Locale): Instruction {
 
 export function gatherDigits(prompt: string, locale: Locale, options: { numDigits?: number; finishOnKey?: string }): GatherInstruction {
   return { kind: 'gather', prompt, locale, timeoutSeconds: 6, ...options };
+}
+
+/** The greeting and the first ask for the order number: what every call hears first. */
+export function openingInstructions(locale: Locale): Instruction[] {
+  const text = catalogFor(locale);
+  return [say(text.greeting, locale), gatherDigits(text.askOrderNumber, locale, { finishOnKey: '#' })];
+}
+
+/**
+ * The call's first turn, as the workflow emits it: a pure function of the call's input, so
+ * the web layer can answer the incoming call with it as soon as the workflow is started.
+ */
+export function openingTurn(locale: Locale): Turn {
+  return { turn: 1, instructions: openingInstructions(locale), final: false };
 }
 
 /** `<Pay>`, tokenize only (chargeAmount 0, a Stripe PaymentMethod), with a prompt per field and error. */

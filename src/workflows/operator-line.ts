@@ -7,7 +7,7 @@
  * operator's name.
  */
 import { condition, proxyActivities } from '@temporalio/workflow';
-import type { CallActivities, LiveCallActivities } from '../activities/types.js';
+import type { LiveCallActivities } from '../activities/types.js';
 import { terminalCallStatuses, type CallFailure, type CallInput, type CallOutcome } from '../contract/call.js';
 import { agentCaptureFields, type OperatorCommand, type OperatorCommandResult, type OperatorLineState, type PaymentStatusEvent } from '../contract/operator.js';
 import type { Catalog } from '../i18n/catalog.js';
@@ -21,7 +21,6 @@ import type { Answer, Conversation } from './conversation.js';
 import { say } from './instructions.js';
 import { targetOf, type ChargeTarget, type Payments } from './payment.js';
 
-const { lookupOrder } = proxyActivities<CallActivities>(orderBookActivityOptions);
 const { endLiveCall } = proxyActivities<LiveCallActivities>(orderBookActivityOptions);
 
 /** How long an operator call may last (Twilio's `<Dial timeLimit>`). */
@@ -177,7 +176,7 @@ export class OperatorLine {
     if ('amount' in charge) return { amount: charge.amount, currency: charge.currency.toLowerCase(), description: charge.description };
     const entry = this.deps.progress.begin('order-entry', { input: charge.orderId, activity: 'lookupOrder', via: 'operator' });
     try {
-      const found = await lookupOrder(charge.orderId);
+      const found = await this.deps.payments.activities.lookupOrder(charge.orderId);
       if (found?.status === 'unpaid') {
         entry.ok({ order: orderFactsOf(found) });
         return targetOf(found);

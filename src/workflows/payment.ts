@@ -4,19 +4,15 @@
  * made from business facts, then mark the order paid (or refund it when that fails for
  * good), then the SMS receipt. Each step is written to the step log.
  */
-import { log, proxyActivities } from '@temporalio/workflow';
-import type { CallActivities, CardDeclinedDetails, ChargeCardResult } from '../activities/types.js';
+import { log } from '@temporalio/workflow';
+import type { CardDeclinedDetails, ChargeCardResult } from '../activities/types.js';
 import type { CallFailure, CallInput } from '../contract/call.js';
 import type { Order } from '../orders/order-book.js';
-import { orderBookActivityOptions, stripeActivityOptions } from './activity-options.js';
 import { cardDeclineOf, failureCodeOf, messageOf } from './activity-failures.js';
+import type { CallActivitySet } from './call-activities.js';
 import type { CallProgress } from './call-progress.js';
 import { compensate } from './compensation.js';
 import type { StepFacts } from './step-log.js';
-
-const { markOrderPaid, sendReceipt } = proxyActivities<CallActivities>(orderBookActivityOptions);
-/** Stripe: transient failures retried with the same idempotency key, declines never. */
-const { chargeCard } = proxyActivities<CallActivities>(stripeActivityOptions);
 
 /** What is being paid: an order from the order book, or an amount an operator entered (no order to mark). */
 export interface ChargeTarget {
@@ -48,6 +44,8 @@ export class Payments {
   constructor(
     private readonly input: CallInput,
     private readonly progress: CallProgress,
+    /** Stripe's transient failures are retried with the same idempotency key, declines never. */
+    readonly activities: CallActivitySet,
   ) {}
 
   /** Chosen once, before the first charge, so every Stripe retry carries the same metadata. */
@@ -71,7 +69,7 @@ export class Payments {
       captureAttempt,
     );
     try {
-      const result: ChargeCardResult = await chargeCard({
+      const result: ChargeCardResult = await this.activities.chargeCard({
         callSid: this.input.callSid,
         orderId: target.order?.orderId ?? '',
         amount: target.amount,
@@ -112,7 +110,7 @@ export class Payments {
       this.progress.enter('mark-paid');
       const markPaid = this.progress.begin('mark-paid', { activity: 'markOrderPaid', order: { orderId: order.orderId, amount: order.amount, currency: order.currency, description: order.description }, paymentIntentId });
       try {
-        await markOrderPaid({ orderId: order.orderId, paymentIntentId });
+        await this.activities.markOrderPaid({ orderId: order.orderId, paymentIntentId });
         markPaid.ok();
       } catch (err) {
         const failure = this.progress.fail(markPaid, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });
@@ -125,7 +123,7 @@ export class Payments {
       this.progress.enter('receipt');
       const receipt = this.progress.begin('receipt', { activity: 'sendReceipt' });
       try {
-        const sent = await sendReceipt({
+        const sent = await this.activities.sendReceipt({
           callSid: this.input.callSid,
           to: this.input.receiptTo,
           locale: this.input.locale,

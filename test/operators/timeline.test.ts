@@ -18,9 +18,10 @@ import { recordScenarios, recordedScenarios, type RecordedScenario } from './sup
 import { genericDecline, scenarioSid, visa } from './support/scenarios.js';
 import { startOperatorStack, type OperatorStack } from './support/stack.js';
 
-/** The fixture sets: recorded before the step log (legacy reader) and after it. */
+/** The fixture sets: recorded before the step log (legacy reader), after it, and lean calls (local activities, fewer upserts). */
 const legacySet = '2026-11-27';
 const stepLogSet = '2026-12-01';
+const leanSet = '2026-12-02';
 
 function fixture(name: RecordedScenario, set = legacySet): History {
   return historyFromJSON(JSON.parse(readFileSync(new URL(`./histories/${set}/${name}.json`, import.meta.url), 'utf8')));
@@ -122,7 +123,7 @@ function expectOperatorRefund(paid: Timeline, refund: Timeline): void {
 }
 
 describe('timeline from committed history files', () => {
-  for (const [set, source] of [[legacySet, 'legacy-history'], [stepLogSet, 'step-log']] as const) {
+  for (const [set, source] of [[legacySet, 'legacy-history'], [stepLogSet, 'step-log'], [leanSet, 'step-log']] as const) {
     for (const name of ['paid', 'declined', 'abandoned', 'refunded'] as const) {
       it(`${set}/${name}.json reads from the ${source}`, () => {
         const timeline = buildTimeline(fixture(name, set));
@@ -136,6 +137,19 @@ describe('timeline from committed history files', () => {
       expectOperatorRefund(buildTimeline(fixture('paid', set)), buildTimeline(fixture('operator-refund', set)));
     });
   }
+
+  it(`${leanSet}: steps run as local activities point at their markers, with their results`, () => {
+    const history = fixture('paid', leanSet);
+    const markers = new Set((history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').map((e) => Number(String(e.eventId))));
+    expect(markers.size).toBeGreaterThanOrEqual(3);
+    const timeline = buildTimeline(history);
+    for (const step of ['order-entry', 'charge', 'mark-paid'] as const) {
+      const entry = timeline.entries.find((e) => e.step === step)!;
+      expect(entry.source.eventIds, step).toHaveLength(1);
+      expect(markers.has(entry.source.eventIds[0]!), step).toBe(true);
+    }
+    expect(timeline.entries.find((e) => e.step === 'charge')).toMatchObject({ status: 'ok', paymentIntentId: expect.stringMatching(/^pi_/) });
+  });
 
   it('an encrypted history (PAYLOAD_ENCRYPTION_KEY) reads the same once run through the codec', async () => {
     const codec = new EncryptionCodec({ k1: randomBytes(32) }, 'k1');
@@ -159,8 +173,8 @@ describe('timeline from committed history files', () => {
     const cut = events.findIndex((e) => e.activityTaskFailedEventAttributes) + 1;
     const running = buildTimeline({ events: events.slice(0, cut + 1) });
     expect(running.status).toBe('running');
-    expect(running.stage).toBe('charge');
-    expect(running.whereFailed).toBe('In progress: charge; last problem: Charge #1: card_declined / generic_decline.');
+    expect(running.stage).toBe('card-capture');
+    expect(running.whereFailed).toBe('In progress: card capture (attempt 2); last problem: Charge #1: card_declined / generic_decline.');
     expect(running.failingEntryId).toBeUndefined();
   });
 });

@@ -45,6 +45,8 @@ export interface ActivityFacts {
   error?: TimelineError;
   /** A card decline's PaymentIntent (from the failure's details). */
   declinedPaymentIntentId?: string;
+  /** Ran as a local activity: one marker in the history, its input not recorded. */
+  local?: boolean;
 }
 
 export interface SignalFacts {
@@ -109,6 +111,7 @@ export function readHistory(history: History, ids: { workflowId?: string; runId?
   const reader = new PayloadReader();
   const facts: HistoryFacts = { workflowId: ids.workflowId ?? '', ...(ids.runId ? { runId: ids.runId } : {}), workflowType: 'unknown', status: 'running', startEventId: 1, activities: [], signals: [], reader };
   const byScheduledId = new Map<number, ActivityFacts>();
+  const retrying = new Map<string, { attempt: number; lastFailure: string }>();
   for (const event of history.events ?? []) {
     const at = eventTime(event);
     const id = eventId(event);
@@ -138,6 +141,11 @@ export function readHistory(history: History, ids: { workflowId?: string; runId?
       continue;
     }
     if (readActivityClose(event, at, id, byScheduledId, reader)) continue;
+    const local = readLocalActivity(event, at, id, reader, retrying);
+    if (local) {
+      facts.activities.push(local);
+      continue;
+    }
     const signaled = event.workflowExecutionSignaledEventAttributes;
     if (signaled) {
       facts.signals.push({ name: signaled.signalName ?? '', input: reader.read(signaled.input), at, eventId: id });
@@ -175,6 +183,46 @@ function readActivityClose(event: HistoryEvent, at: number, id: number, bySchedu
     activity.error = { type: 'Cancelled', message: 'Activity cancelled' };
   }
   return true;
+}
+
+/** What core records of a local activity: its type, attempt and times (the `data` detail), then its result or failure. */
+interface LocalActivityMarkerData {
+  activity_type?: string;
+  attempt?: number;
+  complete_time?: { seconds?: number | string; nanos?: number };
+  original_schedule_time?: { seconds?: number | string; nanos?: number };
+  backoff?: unknown;
+}
+
+/**
+ * A local activity's marker as activity facts, so the step log joins them as it does
+ * scheduled activities. A marker with a `backoff` is a failed attempt that core retries
+ * after a timer: it is folded into the next attempt of that type, not a fact of its own.
+ */
+function readLocalActivity(event: HistoryEvent, at: number, id: number, reader: PayloadReader, retrying: Map<string, { attempt: number; lastFailure: string }>): ActivityFacts | undefined {
+  const marker = event.markerRecordedEventAttributes;
+  if (!marker || marker.markerName !== 'core_local_activity') return undefined;
+  const data = reader.read<LocalActivityMarkerData>(marker.details?.['data'] as Payloads);
+  const type = data?.activity_type ?? 'activity';
+  const error = marker.failure ? errorOf(marker.failure, reader) : undefined;
+  if (data?.backoff && error) {
+    retrying.set(type, { attempt: data.attempt ?? 1, lastFailure: describeError(error) });
+    return undefined;
+  }
+  const scheduledAt = data?.original_schedule_time ? Number(String(data.original_schedule_time.seconds ?? 0)) * 1000 + Math.floor((data.original_schedule_time.nanos ?? 0) / 1e6) : at;
+  const earlier = retrying.get(type);
+  retrying.delete(type);
+  const activity: ActivityFacts = { type, input: undefined, scheduledEventId: id, scheduledAt, eventIds: [id], attempt: data?.attempt ?? 1, state: error ? 'failed' : 'completed', closedAt: at, local: true };
+  if (earlier && activity.attempt <= earlier.attempt) activity.attempt = earlier.attempt + 1;
+  if (earlier) activity.lastFailure = earlier.lastFailure;
+  if (error) {
+    activity.error = error;
+    const details = reader.read<{ paymentIntentId?: string }>(marker.failure?.applicationFailureInfo?.details);
+    if (details?.paymentIntentId) activity.declinedPaymentIntentId = details.paymentIntentId;
+  } else {
+    activity.result = reader.read(marker.details?.['result'] as Payloads);
+  }
+  return activity;
 }
 
 function readClose(event: HistoryEvent, at: number, id: number, facts: HistoryFacts): void {

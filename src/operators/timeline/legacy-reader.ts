@@ -52,6 +52,12 @@ class LegacyReader {
       if (event.activityTaskScheduledEventAttributes) this.onScheduled(this.activities.get(id), at);
       const closed = event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
       if (closed) this.onActivityClosed(this.activities.get(Number(String(closed.scheduledEventId))), at);
+      // A local activity (lean calls) is one marker: scheduled and closed at once.
+      const local = event.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? this.activities.get(id) : undefined;
+      if (local) {
+        this.onScheduled(local, at);
+        this.onActivityClosed(local, at);
+      }
     }
     this.finish();
     return this.records;
@@ -187,16 +193,28 @@ class LegacyReader {
     if (order.status !== 'unpaid') return this.close(record, 'failed', at, { code: 'order-already-paid', message: `Order ${asked} is already paid` });
     this.order = order;
     this.close(record, 'ok', at, { order: orderFacts(order) });
+    // Lean calls do not upsert the menu's stage: a found order is what opens it.
+    if (this.stage === 'order-entry') {
+      this.stage = 'amount-confirmation';
+      this.stageSince = at;
+    }
   }
 
   /** After the last event: a step still open when the workflow closed failed there, or was cut short. */
   private finish(): void {
     const open = this.open;
-    if (this.facts.status === 'running' || !open || open.status !== 'running') return;
+    if (this.facts.status === 'running') return this.awaitingAnotherCard();
+    if (!open || open.status !== 'running') return;
     const failure = upgradeLegacyOutcome(this.facts.result as CallOutcome | undefined)?.failure;
     const at = this.facts.closedAt ?? this.stageSince;
     if (failure && failure.step === open.step) this.close(open, 'failed', at, { code: failure.code, message: failure.message });
     else this.close(open, 'info', at, { code: 'not-finished' });
+  }
+
+  /** A running lean call whose last fact is a declined charge is asking for another card (it upserts no stage for that). */
+  private awaitingAnotherCard(): void {
+    const last = this.records.at(-1);
+    if (last?.step === 'charge' && last.status === 'failed' && last.errorType === 'CardDeclined' && last.endedAt) this.open = this.add('card-capture', Date.parse(last.endedAt));
   }
 
   private add(step: CallStep, at: number, attempt?: number, facts: Partial<StepRecord> = {}): StepRecord {

@@ -63,7 +63,16 @@ export interface AgentCaptureView {
   operator: string;
   status: 'starting' | 'capturing' | 'completing' | 'charging' | 'paid' | 'declined' | 'failed' | 'cancelled' | 'abandoned';
   sessionSid?: string;
-  fields: { field: AgentCaptureField; state: AgentFieldState; attempts: number; errorType?: string }[];
+  fields: {
+    field: AgentCaptureField;
+    state: AgentFieldState;
+    attempts: number;
+    errorType?: string;
+    /** While the caller is asked again: the last try's ErrorType (`invalid-card-number`, `input-timeout`), if that is why. */
+    previousErrorType?: string;
+    /** While the caller is asked again because an operator asked: who. */
+    reaskedBy?: string;
+  }[];
   card?: { brand?: string; last4?: string; expiry?: string };
   amount: number;
   currency: string;

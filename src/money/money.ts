@@ -19,6 +19,11 @@ export function isSupportedCurrency(currency: string): boolean {
   return currency.toLowerCase() in minorUnitExponent;
 }
 
+/** Every currency paycall takes and its exponent (the console computes minor units with these). */
+export function supportedCurrencies(): { code: string; exponent: number }[] {
+  return Object.entries(minorUnitExponent).map(([code, exponent]) => ({ code, exponent }));
+}
+
 export function currencyExponent(currency: string): number {
   const exponent = minorUnitExponent[currency.toLowerCase()];
   if (exponent === undefined) throw new Error(`Unsupported currency: ${currency}`);

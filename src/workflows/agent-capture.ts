@@ -130,6 +130,11 @@ export class AgentCapture {
       if (reaskedBy && this.entry) this.entry.note({ fields: this.fieldFacts({ [field]: reaskedBy }) });
       state.attempts++;
       state.state = 'asking';
+      // Why this is a second try, for the console ("card number invalid, asking again"); the view only, not the history.
+      if (state.errorType) state.previousErrorType = state.errorType;
+      else delete state.previousErrorType;
+      if (reaskedBy) state.reaskedBy = reaskedBy;
+      else delete state.reaskedBy;
       delete state.errorType;
       await capturePaymentField({ callSid: this.deps.callSid, sessionSid: this.view.sessionSid!, field, idempotencyKey: `${key}/${field}/${state.attempts}` });
       await condition(() => !['asking', 'keying'].includes(state.state) || this.stopped() !== undefined);

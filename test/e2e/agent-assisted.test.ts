@@ -12,6 +12,7 @@ import type { AgentCaptureView } from '../../src/contract/operator.js';
 import { heardText, type CallRecord } from '../../src/stand-ins/phone-simulator/index.js';
 import { cardDataFindings, historyAsText } from '../helpers/card-data-scanner.js';
 import { uniqueCallSid } from '../helpers/temporal.js';
+import { recordHistoryIfAsked } from './history-recorder.js';
 import { e2eOperatorToken, startLocalStack, type LocalStack } from './local-stack.js';
 
 let stack: LocalStack;
@@ -86,6 +87,7 @@ describe('agent-assisted payments', () => {
     const record = await calling;
     expect(heardText(record).join(' ')).toContain(`confirmation code is ${paid.confirmationCode!.split('').join(' ')}`);
     const outcome = await stack.outcome(callSid);
+    await recordHistoryIfAsked(stack.client, callSid, 'agent-paid');
     expect(outcome).toMatchObject({ outcome: 'paid', orderId: '80020', confirmationCode: paid.confirmationCode });
     const intents = await stack.paymentIntents(callSid);
     expect(intents.filter((i) => i.status === 'succeeded')).toHaveLength(1);
@@ -120,6 +122,7 @@ describe('agent-assisted payments', () => {
     await api(`/api/calls/${callSid}/end`);
     const record = await calling;
     const outcome = await stack.outcome(callSid);
+    await recordHistoryIfAsked(stack.client, callSid, 'agent-mistyped-declined-then-paid');
     expect(outcome).toMatchObject({ outcome: 'paid', captureAttempts: 2 });
     const intents = await stack.paymentIntents(callSid);
     expect(intents).toHaveLength(1); // the second card confirmed the PaymentIntent the decline left
@@ -134,6 +137,7 @@ describe('agent-assisted payments', () => {
     await api(`/api/calls/${callSid}/capture`, { orderId: '80022' });
     await calling;
     const outcome = await stack.outcome(callSid);
+    await recordHistoryIfAsked(stack.client, callSid, 'agent-hangup-mid-capture');
     expect(outcome).toMatchObject({ outcome: 'abandoned', failure: { step: 'with-operator', code: 'caller-hung-up' } });
     expect(outcome.steps!.find((s) => s.step === 'card-capture')).toMatchObject({ status: 'failed', code: 'caller-hung-up', via: 'operator' });
     expect(await stack.paymentIntents(callSid)).toEqual([]);
@@ -158,6 +162,7 @@ describe('agent-assisted payments', () => {
     await api(`/api/calls/${callSid}/end`);
     await calling;
     const outcome = await stack.outcome(callSid);
+    await recordHistoryIfAsked(stack.client, callSid, 'agent-cancelled-then-paid');
     expect(outcome.outcome).toBe('paid');
     expect(outcome.steps!.filter((s) => s.step === 'card-capture').map((s) => s.code ?? s.status)).toEqual(['cancelled-by-operator', 'ok']);
     expect((await stack.paymentIntents(callSid)).filter((i) => i.status === 'succeeded')).toHaveLength(1);

@@ -18,6 +18,7 @@ import { CallGateway } from '../../src/calls/call-gateway.js';
 import { loadConfig, smsReceiptsEnabled, type Config } from '../../src/config/config.js';
 import { callWorkflowId, type CallOutcome } from '../../src/contract/call.js';
 import { createLogger } from '../../src/logging/logger.js';
+import type { OperatorDirectory } from '../../src/operators/web/operator-directory.js';
 import { startStripeSandbox, type StripeSandbox } from '../../src/stand-ins/stripe-sandbox/server.js';
 import { placeCall, type CallRecord, type PlaceCallOptions } from '../../src/stand-ins/phone-simulator/index.js';
 import { DEV_ACCOUNT_SID } from '../../src/stand-ins/phone-simulator/signing.js';
@@ -72,6 +73,8 @@ export interface LocalStack {
 export interface LocalStackOptions {
   /** Runs the Twilio REST stand-in (live-call Payments) and an operator line, with the operator API. */
   withOperators?: boolean;
+  /** With `withOperators`: named operators for the API (default: e2eOperatorToken, the one operator `operator`). */
+  operators?: OperatorDirectory;
 }
 
 /** The operator token of a stack started withOperators. */
@@ -121,7 +124,9 @@ export async function startLocalStack(extraEnv: Record<string, string> = {}, opt
       authToken: e2eAuthToken,
       receiptsEnabled: smsReceiptsEnabled(config),
       logger: createLogger('web', 'info', { write: (line: string) => void logs.push(line) }),
-      ...(options.withOperators ? { operators: { client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, token: e2eOperatorToken } } : {}),
+      ...(options.withOperators
+        ? { operators: { client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, token: e2eOperatorToken, ...(options.operators ? { directory: options.operators } : {}) } }
+        : {}),
     }),
   );
 

@@ -54,7 +54,10 @@ describe('operator API: authentication', () => {
   it('accepts the operator token and says which namespace it serves', async () => {
     const r = await stack.api('/api/session');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ namespace: stack.temporal.namespace, temporalUiUrl: 'http://localhost:8233', vocabulary: expect.any(Object), stepTitles: expect.any(Object) });
+    expect(r.body).toEqual({ namespace: stack.temporal.namespace, operator: 'operator', temporalUiUrl: 'http://localhost:8233', vocabulary: expect.any(Object), stepTitles: expect.any(Object), currencies: expect.any(Array) });
+    // The console's capture form offers these and computes minor units with their exponents.
+    expect(r.body.currencies).toContainEqual({ code: 'usd', exponent: 2 });
+    expect(r.body.currencies).toContainEqual({ code: 'jpy', exponent: 0 });
     // The console's filters come from the contract's vocabulary, served here.
     expect(r.body.vocabulary).toEqual({ steps: [...callSteps], outcomes: [...shownOutcomes], troubledOutcomes: [...troubledOutcomes], refundStatuses: [...refundStatuses] });
     expect(r.body.vocabulary.outcomes).toContain('compensated');

@@ -1,7 +1,7 @@
 /**
  * The operator JSON API, mounted at /api:
  *
- *   GET  /api/session                 → { namespace, vocabulary, stepTitles, temporalUiUrl? }   (checks the token)
+ *   GET  /api/session                 → { namespace, operator, vocabulary, stepTitles, currencies, temporalUiUrl? }   (checks the token)
  *   GET  /api/calls?outcome=&failedAt=&stage=&order=&since=&pageSize=&pageToken=
  *                                     → { calls: CallSummary[], nextPageToken?, query }
  *   GET  /api/calls/:id               → CallDetail   (id: CallSid, call-<CallSid> or refund-… id)
@@ -16,6 +16,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { callSteps, refundStatuses, shownOutcomes, troubledOutcomes } from '../../contract/vocabulary.js';
+import { supportedCurrencies } from '../../money/money.js';
 import type { Logger } from '../../logging/logger.js';
 import { OperatorError, describeZodError } from '../errors.js';
 import { callIdSchema, type CallQueries } from '../read/call-queries.js';
@@ -76,7 +77,7 @@ export function createOperatorApiRouter(deps: OperatorApiDeps): Router {
   router.get('/session', (_req, res) => {
     // The console takes every word it filters and colours by from here, not from a copy of its own.
     const vocabulary = { steps: callSteps, outcomes: shownOutcomes, troubledOutcomes, refundStatuses };
-    res.json({ namespace: deps.namespace, operator: operatorOf(res), vocabulary, stepTitles, ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
+    res.json({ namespace: deps.namespace, operator: operatorOf(res), vocabulary, stepTitles, currencies: supportedCurrencies(), ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}) });
   });
 
   router.get('/calls', async (req, res) => {

@@ -30,6 +30,10 @@ export function forgetSession() {
 export const vocabulary = () => state.session?.vocabulary ?? { steps: [], outcomes: [], troubledOutcomes: [], refundStatuses: [] };
 /** The steps a call can fail at (not the bookends greeting and done). */
 export const failableSteps = () => vocabulary().steps.filter((s) => s !== 'greeting' && s !== 'done');
+/** The currencies paycall takes, `{ code, exponent }` (GET /api/session, from src/money/money.ts). */
+export const currencies = () => state.session?.currencies ?? [];
+/** The signed-in operator's name (GET /api/session): every command records it. */
+export const operatorName = () => state.session?.operator ?? '';
 /** A step's display name, as the server names it (GET /api/session). */
 export const stepName = (step) => state.session?.stepTitles?.[step] ?? step;
 
@@ -52,6 +56,11 @@ export function whenUnauthorized(handler) {
   onUnauthorized = handler;
 }
 
+/** The server refused the token (the event streams read with their own fetch): sign out. */
+export function reportUnauthorized() {
+  onUnauthorized('That operator token was not accepted. Enter the current OPERATOR_TOKEN.');
+}
+
 export async function api(path, options = {}) {
   let response;
   try {
@@ -64,7 +73,7 @@ export async function api(path, options = {}) {
   }
   const body = await response.json().catch(() => ({}));
   if (response.status === 401) {
-    onUnauthorized('That operator token was not accepted. Enter the current OPERATOR_TOKEN.');
+    reportUnauthorized();
     throw new ApiError(401, 'unauthorized', 'Signed out');
   }
   if (!response.ok) throw new ApiError(response.status, body?.error?.code ?? 'error', body?.error?.message ?? `HTTP ${response.status}`, body);

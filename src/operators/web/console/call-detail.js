@@ -126,6 +126,9 @@ function liveState(d) {
       ),
     );
   }
+  if (s?.step === 'with-operator') {
+    section.append(el('p', {}, el('a', { href: `#/live/${d.callSid}`, id: 'open-live-call' }, 'The caller is on the line with an operator: open the live call →')));
+  }
   for (const a of d.pendingActivities ?? []) {
     section.append(el('p', { class: 'muted' }, `In flight: ${a.type}, attempt ${a.attempt}${a.lastFailure ? ` (last error: ${a.lastFailure})` : ''}`));
   }

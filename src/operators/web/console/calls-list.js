@@ -86,6 +86,7 @@ export async function renderList(params) {
       { class: 'page-head' },
       el('h1', { id: 'calls-heading' }, 'Calls'),
       el('div', { class: 'live' }, live, el('label', { for: 'live' }, `Live refresh (every ${refreshMs / 1000} s)`), updated),
+      el('a', { href: '#/live', class: 'button-link', id: 'live-calls-link' }, 'Callers on the line now →'),
     ),
     form,
     results,
@@ -129,7 +130,14 @@ function callsTable(page, filters, pageTokens) {
       el('td', { class: 'call' }, el('a', { href: `#/calls/${call.workflowId}`, class: 'mono', 'aria-label': `Call ${call.callSid}${call.orderId ? `, order ${call.orderId}` : ''}` }, shortSid(call.callSid))),
       el('td', { class: 'mono' }, call.orderId ?? '—'),
       el('td', { class: 'nowrap num' }, call.amountText ?? '—', call.refundedText ? el('div', { class: 'muted small' }, `refunded ${call.refundedText}`) : null),
-      el('td', {}, badge(call.outcome, call.status), call.status === 'running' && call.stage ? el('div', { class: 'muted small' }, stepName(call.stage)) : null),
+      el(
+        'td',
+        {},
+        badge(call.outcome, call.status),
+        call.status === 'running' && call.stage ? el('div', { class: 'muted small' }, stepName(call.stage)) : null,
+        // A caller with an operator right now: the live page is where the operator takes the card.
+        call.status === 'running' && call.stage === 'with-operator' ? el('a', { href: `#/live/${call.callSid}`, class: 'small' }, 'Open the live call') : null,
+      ),
       el('td', { class: 'where' }, call.whereFailed),
     );
   });

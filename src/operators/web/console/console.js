@@ -1,27 +1,47 @@
-// paycall operator console: calls list with filters, one call's timeline, refunds.
+// paycall operator console: calls list with filters, one call's timeline, refunds, and the
+// calls on an operator's line with agent-assisted card capture.
 // Plain browser JavaScript, no dependencies, served by paycall itself (works offline).
 // Data reaches the page only through textContent: nothing from the API is parsed as HTML.
 //
 // This is the entry point (index.html loads it as a module): routing by the URL hash,
 // sign-in and sign-out, and the page-wide handlers. The views are in calls-list.js and
-// call-detail.js (with refund.js); api.js holds the session, dom.js the element helpers,
-// refresh.js the live refresh.
+// call-detail.js (with refund.js), live-list.js and live-call.js (with capture-form.js and
+// capture-progress.js); api.js holds the session, dom.js the element helpers, refresh.js the
+// list's live refresh, stream.js the event streams of the live views.
 
 import { api, forgetSession, rememberToken, state, whenUnauthorized } from './api.js';
 import { renderDetail } from './call-detail.js';
 import { renderList } from './calls-list.js';
 import { dialog, el, main, notice } from './dom.js';
+import { renderLiveCall } from './live-call.js';
+import { renderLiveList } from './live-list.js';
 import { refreshNow, stopRefresh } from './refresh.js';
+import { closeStreams } from './stream.js';
 
 // ---------- routing ----------
 
-/** #/calls/<workflow id> is one call; anything else is the list, its filters in the query. */
+/**
+ * #/calls/<workflow id> is one call; #/live the calls on an operator's line, #/live/<CallSid>
+ * one of them; anything else is the list, its filters in the query.
+ */
 function route() {
   const hash = location.hash.replace(/^#/, '') || '/calls';
   const [path, query = ''] = hash.split('?');
   const detail = /^\/calls\/([A-Za-z0-9_-]+)$/.exec(path);
   if (detail) return { name: 'detail', id: detail[1] };
+  const liveCall = /^\/live\/(CA[0-9a-fA-F]{32})$/.exec(path);
+  if (liveCall) return { name: 'live-call', callSid: liveCall[1] };
+  if (path === '/live') return { name: 'live' };
   return { name: 'list', params: new URLSearchParams(query) };
+}
+
+/** The top bar's links say which part of the console is open. */
+function markNav(name) {
+  const section = name === 'live' || name === 'live-call' ? 'live' : 'calls';
+  for (const link of document.querySelectorAll('#session a[data-section]')) {
+    if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
 }
 
 /** The list the operator last looked at (with its filters): a call's "← All calls" goes back to it. */
@@ -31,6 +51,7 @@ function rememberListHash() {
 
 async function show() {
   stopRefresh();
+  closeStreams();
   state.view++;
   state.flash = undefined;
   if (!state.token) return renderSignIn();
@@ -43,9 +64,13 @@ async function show() {
     }
     document.getElementById('session').hidden = false;
     document.getElementById('session-namespace').textContent = `namespace ${state.session.namespace}`;
+    document.getElementById('session-operator').textContent = state.session.operator ? `signed in as ${state.session.operator}` : '';
   }
   const current = route();
+  markNav(current.name);
   if (current.name === 'detail') return renderDetail(current.id);
+  if (current.name === 'live') return renderLiveList();
+  if (current.name === 'live-call') return renderLiveCall(current.callSid);
   return renderList(current.params);
 }
 
@@ -53,6 +78,7 @@ function signOut(message) {
   forgetSession();
   document.getElementById('session').hidden = true;
   stopRefresh();
+  closeStreams();
   renderSignIn(message);
 }
 

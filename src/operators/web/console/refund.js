@@ -4,23 +4,7 @@
 
 import { api, state } from './api.js';
 import { dialog, el, formatTime, notice } from './dom.js';
-
-/** Decimal text in the currency's units → minor units, or undefined when it is not a valid amount. */
-function toMinorUnits(text, exponent) {
-  // "6,480" and "1,234.50": commas before groups of three digits are thousands separators.
-  const match = /^\s*(\d{1,9})(?:[.,](\d*))?\s*$/.exec(text.replace(/,(?=\d{3}(?:\D|$))/g, ''));
-  if (!match) return undefined;
-  const fraction = match[2] ?? '';
-  if (fraction.length > exponent) return undefined;
-  return Number(match[1]) * 10 ** exponent + Number(fraction.padEnd(exponent, '0') || '0');
-}
-
-/** Minor units → decimal text in the currency's units (1999, 2 → "19.99"). */
-function toDecimal(minor, exponent) {
-  if (exponent === 0) return String(minor);
-  const text = String(minor).padStart(exponent + 1, '0');
-  return `${text.slice(0, -exponent)}.${text.slice(-exponent)}`;
-}
+import { toDecimal, toMinorUnits } from './money.js';
 
 /** The refunds section of the call `d`; `reload` re-reads the call after a refund. */
 export function refundSection(d, reload) {

@@ -27,19 +27,21 @@ export const stripeActivityOptions: ActivityOptions = {
 };
 
 /**
- * The same budgets for the activities a call runs as local activities (since the one call
- * deadline): the order look-ups, the charge and marking the order paid run inside the
- * workflow task that needs them, recorded as one marker each, instead of three events and a
- * workflow task of their own. Safe to run again: a worker that dies mid-attempt loses the
- * workflow task, and the next worker runs the attempt again with the same idempotency key
- * (the order book's look-up reads; marking paid is idempotent by PaymentIntent).
+ * The same budget for the order book when a call runs it as local activities (lean calls):
+ * the look-ups and marking the order paid run inside the workflow task that needs them,
+ * recorded as one marker each, instead of three events and a workflow task of their own.
+ * Safe because running them again changes nothing and the workflow always runs them again:
+ * a look-up only reads, and marking paid (idempotent by PaymentIntent) follows a charge the
+ * history already holds, so a retried workflow task takes the same path.
+ *
+ * The charge is NOT a local activity. A local activity's effect comes before anything is in
+ * the history; if its workflow task fails (a signal arriving mid-task makes the server refuse
+ * the completion), the Update that carried the card is gone and a hang-up can take the call
+ * down another path: Stripe has taken money the call never records. The e2e test "a hang-up
+ * while the charge is processing" does exactly that. A scheduled activity is in the history
+ * before Stripe is called, so the charge is always seen through.
  */
 export const orderBookLocalActivityOptions: LocalActivityOptions = {
   startToCloseTimeout: orderBookActivityOptions.startToCloseTimeout!,
   retry: orderBookActivityOptions.retry!,
-};
-
-export const stripeLocalActivityOptions: LocalActivityOptions = {
-  startToCloseTimeout: stripeActivityOptions.startToCloseTimeout!,
-  retry: stripeActivityOptions.retry!,
 };

@@ -99,9 +99,8 @@ export class Conversation {
    */
   validate(event: CallerEvent): void {
     if (event.kind === 'start') return;
-    // Only the opening turn can be answered before the workflow has emitted it (the web layer answers the incoming call with it).
-    if (event.turn > Math.max(this.current.turn, 1)) throw new Error(`turn ${event.turn} has not been asked yet`);
-    if (this.current.turn === 0 && event.kind !== 'digits') throw new Error(`turn 1 expects digits, got ${event.kind}`);
+    // The opening turn (a <Gather>) can be answered before the workflow has emitted it: the web layer answered the incoming call with it.
+    if (this.current.turn === 0 && event.turn === 1 && event.kind !== 'digits') throw new Error(`turn 1 expects digits, got ${event.kind}`);
     if (event.turn !== this.current.turn) return;
     const last = this.current.instructions.at(-1)?.kind;
     const expected = last === 'pay' ? 'pay-result' : last === 'connect-operator' ? 'dial-ended' : 'digits';
@@ -111,8 +110,8 @@ export class Conversation {
   /** Update handler body: deliver the event (if it answers the current turn), return the next turn. */
   async handle(event: CallerEvent): Promise<Turn> {
     const answersTurn = event.kind === 'start' ? 0 : event.turn;
-    // An answer to the opening turn may be handled before the workflow has emitted it.
-    if (answersTurn > this.current.turn) await condition(() => this.current.turn >= answersTurn);
+    // An answer to the opening turn may be handled before the workflow has emitted it (lean calls: the web layer answered the call).
+    if (answersTurn === 1 && this.current.turn === 0) await condition(() => this.current.turn >= 1 || this.current.final);
     if (event.kind !== 'start' && this.awaitingAnswer && answersTurn === this.current.turn && !this.answer) {
       this.answer = event;
     }

@@ -10,7 +10,7 @@ import { localeForNumber } from '../../../src/config/config.js';
 import type { Turn } from '../../../src/contract/instructions.js';
 import { catalogFor } from '../../../src/i18n/catalog.js';
 import { gatherParams, payParams, payStatusParams, statusParams, turnQuery, voiceParams } from '../../../src/webhooks/params.js';
-import { renderGoodbye, renderTurn } from '../../../src/webhooks/render-twiml.js';
+import { renderGoodbye, renderTurn } from '../../../src/twiml/render.js';
 import { advance, newConfirmationCode, newDialogue, orderDigits, type DialogueState, type DialogueStep } from './dialogue.js';
 import { sendTwiml, type OrderEntry } from './reference-server.js';
 

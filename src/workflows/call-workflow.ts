@@ -232,7 +232,7 @@ class CallDialogue {
       this.progress.state.captureAttempts = this.captureAttempts;
       this.progress.enter('card-capture');
       const capture = this.progress.begin('card-capture', { via: 'keypad' }, this.captureAttempts);
-      const answer = await this.ask(preface, capturePayment({ currency: order.currency, description: order.description, locale: this.locale }));
+      const answer = await this.ask(preface, capturePayment({ currency: order.currency, description: order.description, locale: this.locale, ...(this.input.pay ? { options: this.input.pay } : {}) }));
       if (answer.kind === 'hung-up') return this.abandoned(capture, order, answer.reason);
       if (answer.kind !== 'pay-result') throw new Error('unreachable: the validator admits only pay results for a <Pay> turn');
       const pay = answer.event.pay;

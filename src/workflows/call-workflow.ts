@@ -18,6 +18,7 @@ import {
   type CallOutcomeKind,
   type PayResult,
 } from '../contract/call.js';
+import { failureTypes } from '../contract/failure-types.js';
 import type { Instruction } from '../contract/instructions.js';
 import { operatorCommandUpdate, paymentStatusSignal } from '../contract/operator.js';
 import { catalogFor } from '../i18n/catalog.js';
@@ -249,7 +250,7 @@ class CallDialogue {
       const charge = await this.payments.charge(target, pay.paymentToken, this.captureAttempts, card);
       if (charge.kind === 'succeeded') return this.completePaidOrder(order, charge.paymentIntentId);
       failure = charge.failure;
-      if (charge.kind === 'failed') return this.giveUp(failure, this.text.chargeUnavailable, order);
+      if (charge.kind === 'failed') return this.giveUp(failure, failure.code === failureTypes.stripeMotoNotEnabled ? this.text.cardPaymentsUnavailable : this.text.chargeUnavailable, order);
       declined = true;
       preface = [this.text.declined(declineReasonOf(charge.decline)), this.text.tryAnotherCard];
     }

@@ -190,6 +190,10 @@ function charge(record: StepRecord, retried: string): string {
   const money = formatMoney(record.amount, record.currency);
   if (record.status === 'running') return `Charging ${money}${record.paymentIntentId ? ` on ${record.paymentIntentId} again` : ''}`;
   if (record.status === 'ok') return `Charged ${money}: ${record.paymentIntentId ?? '?'} succeeded${retried}`;
+  if (record.errorType === 'StripeMotoNotEnabled') {
+    // Not the caller's card: the account's setting. Say what to change.
+    return `Charge of ${money} refused by Stripe: MOTO is not enabled for this Stripe account (STRIPE_MOTO=true sends payment_method_options[card][moto]); nothing was charged. Set STRIPE_MOTO=false or ask Stripe to enable MOTO`;
+  }
   if (record.errorType === 'CardDeclined') {
     return `Card declined: ${[record.code, record.declineCode].filter(Boolean).join(' / ')}: ${scrubText(record.message ?? '')}`;
   }

@@ -67,6 +67,8 @@ export interface PayResult {
   /** Masked by Twilio, e.g. `xxxx-xxxx-xxxx-4242`. */
   paymentCardNumber?: string;
   expirationDate?: string;
+  /** The billing postal code, masked by paycall (`*****01`) when `<Pay postalCode>` asked for it. */
+  postalCode?: string;
   paymentError?: string;
   payErrorCode?: string;
   connectorError?: string;

@@ -344,9 +344,9 @@ function orderFactsOf(order: Order): { orderId: string; amount: number; currency
   return { orderId: order.orderId, amount: order.amount, currency: order.currency, description: order.description };
 }
 
-/** The masked card facts `<Pay>` returned: brand, last four, expiry. */
-function cardFactsOf(pay: PayResult): { brand?: string; last4?: string; expiry?: string } | undefined {
+/** The masked card facts `<Pay>` returned: brand, last four, expiry, masked postal code. */
+function cardFactsOf(pay: PayResult): { brand?: string; last4?: string; expiry?: string; postalCode?: string } | undefined {
   const last4 = pay.paymentCardNumber?.match(/(\d{4})\s*$/)?.[1];
-  const card = { ...(pay.paymentCardType ? { brand: pay.paymentCardType } : {}), ...(last4 ? { last4 } : {}), ...(pay.expirationDate ? { expiry: pay.expirationDate } : {}) };
+  const card = { ...(pay.paymentCardType ? { brand: pay.paymentCardType } : {}), ...(last4 ? { last4 } : {}), ...(pay.expirationDate ? { expiry: pay.expirationDate } : {}), ...(pay.postalCode ? { postalCode: pay.postalCode } : {}) };
   return Object.keys(card).length ? card : undefined;
 }

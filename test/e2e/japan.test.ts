@@ -18,6 +18,7 @@ import { buildTimeline } from '../../src/operators/timeline/index.js';
 import { findSecrets, formatEnding, formatEntry, heardText, type CallRecord } from '../../src/stand-ins/phone-simulator/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../../src/stand-ins/twilio-rest/server.js';
+import { historyAsText } from '../helpers/card-data-scanner.js';
 import { e2eAuthToken, startLocalStack, type LocalStack } from './local-stack.js';
 
 const jcb = '3566002020360505';
@@ -160,7 +161,7 @@ describe('STRIPE_MOTO on an account Stripe has not enabled for MOTO', () => {
 
 describe("a merchant's own <Pay> settings", () => {
   it('asks for the postal code in Japanese, takes only the listed brands, in the configured voice', async () => {
-    const { record, outcome, intents } = await call(postalStack, {
+    const { record, outcome, intents, timeline } = await call(postalStack, {
       to: japanNumber,
       // A Mastercard is not on this merchant's list: <Pay> asks for another card.
       steps: [{ gather: '86001#' }, { gather: '1' }, { pay: { cardNumber: [mastercard, jcb], expiry: '1234', securityCode: '123', postalCode: '1000001' } }],
@@ -175,6 +176,11 @@ describe("a merchant's own <Pay> settings", () => {
     const payAction = record.requests.find((r) => r.kind === 'pay' && r.params.Result === 'success');
     expect(payAction?.params.PaymentCardType).toBe('jcb');
     expect(payAction?.params.PaymentCardPostalCode).toBe('1000001');
+    // paycall keeps only the mask: operators see it, the history never holds the code.
+    expect(timeline.entries.find((e) => e.step === 'card-capture' && !e.failing)?.summary).toMatch(/^Card captured: jcb ending 0505, postal code \*\*\*\*\*01 \(pm_/);
+    const history = historyAsText(await postalStack.client.workflow.getHandle(callWorkflowId(record.callSid)).fetchHistory());
+    expect(history).toContain('*****01');
+    expect(history).not.toContain('1000001');
   });
 
   it('without the option, no postal-code prompt', async () => {

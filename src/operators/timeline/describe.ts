@@ -147,7 +147,8 @@ function cardCapture(record: StepRecord): string {
   if (record.status === 'running') return 'Waiting for the caller to key in a card (<Pay>)';
   if (record.status === 'ok') {
     const card = record.card;
-    return `Card captured: ${card?.brand ?? 'card'}${card?.last4 ? ` ending ${card.last4}` : ''} (${record.paymentMethodId ?? '?'})`;
+    const postal = card?.postalCode ? `, postal code ${card.postalCode}` : '';
+    return `Card captured: ${card?.brand ?? 'card'}${card?.last4 ? ` ending ${card.last4}` : ''}${postal} (${record.paymentMethodId ?? '?'})`;
   }
   const plain = `<Pay> ended with ${record.code}`;
   const detail = record.message && record.message !== plain ? ` (${scrubText(record.message)})` : '';

@@ -136,7 +136,7 @@ describe('operator console in Chromium', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Confirm refund' });
     await dialog.waitFor();
-    expect(await dialog.innerText()).toContain(`Refund 19.99 USD (everything left) of the $19.99 paid for order ${paid.outcome.orderId} to the visa ending 4242?`);
+    expect(await dialog.innerText()).toContain(`Refund $19.99 (everything left) of the $19.99 paid for order ${paid.outcome.orderId} to the visa ending 4242?`);
     expect(await focusedId()).toBe('refund-cancel');
     await shot('console-5-refund-confirmation');
     await page.keyboard.press('Escape');
@@ -146,7 +146,7 @@ describe('operator console in Chromium', () => {
 
     await page.keyboard.press('Enter');
     await dialog.waitFor();
-    await dialog.getByRole('button', { name: 'Refund 19.99 USD' }).dblclick();
+    await dialog.getByRole('button', { name: 'Refund $19.99' }).dblclick();
     await page.getByRole('status').filter({ hasText: /^Refunded \$19\.99 \(re_\w+\)\.$/ }).waitFor();
     await dialog.waitFor({ state: 'hidden' });
 

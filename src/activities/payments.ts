@@ -2,7 +2,8 @@
  * Stripe activities: charge a PaymentMethod from `<Pay>` and refund a PaymentIntent.
  * Every POST carries the idempotency key the workflow derived from business facts, so a
  * Temporal retry can never charge twice. Errors are sorted into retryable (connection,
- * 5xx, 409, 429) and non-retryable typed failures the workflow handles.
+ * 5xx, 409, 429) and non-retryable typed failures the workflow handles; Stripe refusing the
+ * MOTO flag (an account it has not enabled for MOTO) is its own failure naming STRIPE_MOTO.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import Stripe from 'stripe';
@@ -54,6 +55,7 @@ export function createPaymentActivities({ stripe, moto }: PaymentActivityDeps) {
       }
       return { paymentIntentId: intent.id, status: intent.status, ...(await cardFacts(intent)) };
     } catch (err) {
+      if (moto && isMotoRefusal(err)) throw motoNotEnabled(err);
       throw toActivityFailure(err);
     }
   }
@@ -91,6 +93,22 @@ export function createPaymentActivities({ stripe, moto }: PaymentActivityDeps) {
   }
 
   return { chargeCard, refundPayment };
+}
+
+const motoParam = 'payment_method_options[card][moto]';
+
+/** Stripe's answer to the MOTO flag from an account it has not enabled: 400 parameter_unknown on that parameter. */
+function isMotoRefusal(err: unknown): err is Stripe.errors.StripeInvalidRequestError {
+  return err instanceof Stripe.errors.StripeInvalidRequestError && err.param === motoParam;
+}
+
+function motoNotEnabled(err: Stripe.errors.StripeInvalidRequestError): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: failureTypes.stripeMotoNotEnabled,
+    nonRetryable: true,
+    message: `Stripe refused ${motoParam}: MOTO is not enabled for this Stripe account. Set STRIPE_MOTO=false, or ask Stripe support to enable MOTO. Nothing was charged.`,
+    details: [{ code: err.code, param: err.param, requestId: err.requestId, stripeMessage: err.message }],
+  });
 }
 
 /** Sorts a stripe-node error into what Temporal should do with it. */

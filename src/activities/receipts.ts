@@ -1,6 +1,10 @@
-/** The SMS receipt, through Twilio's Messages API (only when a sender number is configured). */
+/**
+ * The SMS receipt, through Twilio's Messages API (only when a sender number is configured),
+ * in the caller's language with the amount as they read it ($19.99, 6,480円).
+ */
 import type { Twilio } from 'twilio';
-import { toDecimalString } from '../money/money.js';
+import { catalogFor } from '../i18n/catalog.js';
+import { formatMoney } from '../money/format.js';
 import type { ReceiptInput, ReceiptResult } from './types.js';
 
 export interface ReceiptDeps {
@@ -9,10 +13,11 @@ export interface ReceiptDeps {
 }
 
 export function receiptText(input: Pick<ReceiptInput, 'orderId' | 'amount' | 'currency' | 'confirmationCode' | 'locale'>): string {
-  const money = `${toDecimalString(input.amount, input.currency)} ${input.currency.toUpperCase()}`;
-  return input.locale === 'ja-JP'
-    ? `paycall: ご注文 ${input.orderId} のお支払い ${money} を承りました。確認番号 ${input.confirmationCode}`
-    : `paycall: payment of ${money} for order ${input.orderId} received. Confirmation code ${input.confirmationCode}.`;
+  return catalogFor(input.locale).receipt({
+    orderId: input.orderId,
+    money: formatMoney(input.amount, input.currency, input.locale),
+    confirmationCode: input.confirmationCode,
+  });
 }
 
 export function createReceiptActivities({ twilio, from }: ReceiptDeps) {

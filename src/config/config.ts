@@ -3,7 +3,8 @@
  * is documented in .env.example and README; a bad value stops start-up with one clear line.
  */
 import { z } from 'zod';
-import { locales, type Locale } from '../contract/instructions.js';
+import { locales, payCardTypes, type Locale, type PayCardType, type PayOptions } from '../contract/instructions.js';
+import { defaultVoices, voiceProblem, type Voices } from '../i18n/voices.js';
 
 const optionalString = z
   .string()
@@ -15,6 +16,42 @@ const boolean = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
   .transform((v) => v === 'true' || v === '1');
+
+/** `true`/`false` (or 1/0); unset or empty: `fallback`. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1'));
+
+/** `<Pay validCardTypes>`: Twilio's card type names, space- or comma-separated, each once. */
+const cardTypes = z
+  .string()
+  .default('visa mastercard amex jcb diners-club')
+  .transform((text, ctx) => {
+    const types = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+    const unknown = types.filter((type) => !(payCardTypes as readonly string[]).includes(type));
+    if (unknown.length || types.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${unknown.length ? `${unknown.map((u) => `"${u}"`).join(', ')} is not a card type <Pay> knows` : 'must list at least one card type'}; use ${payCardTypes.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return types as PayCardType[];
+  });
+
+/** A Twilio `<Say voice>` that speaks `locale` (src/i18n/voices.ts). */
+const voiceFor = (locale: Locale) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => v || defaultVoices[locale])
+    .default(defaultVoices[locale])
+    .superRefine((voice, ctx) => {
+      const problem = voiceProblem(locale, voice);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
@@ -74,6 +111,21 @@ const envSchema = z.object({
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   STRIPE_SANDBOX_PORT: port(12111),
   STRIPE_MOTO: boolean,
+  /** `<Pay>` options (src/contract/instructions.ts PayOptions), carried in each call's input. */
+  PAY_VALID_CARD_TYPES: cardTypes,
+  PAY_POSTAL_CODE: flag(false),
+  PAY_SECURITY_CODE: flag(true),
+  PAY_TIMEOUT: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second')
+    // 4 fields × 3 tries × 30 s stays inside the 10 minutes the call waits for a <Pay> to end.
+    .max(30, 'must be at most 30 seconds (a silent caller would otherwise outlast the 10 minutes paycall waits for <Pay> to end)')
+    .default(10),
+  PAY_MAX_ATTEMPTS: z.coerce.number({ message: 'must be 1, 2 or 3' }).int('must be 1, 2 or 3').min(1, 'must be 1, 2 or 3 (Twilio <Pay> maxAttempts)').max(3, 'must be 1, 2 or 3 (Twilio <Pay> maxAttempts)').default(3),
+  /** The text-to-speech voice for each caller language, on every <Say>. */
+  VOICE_EN_US: voiceFor('en-US'),
+  VOICE_JA_JP: voiceFor('ja-JP'),
   LOCALE: z.enum(locales as [Locale, ...Locale[]]).default('en-US'),
   /** JSON map from dialled-number prefix to locale; the longest matching prefix wins. */
   LOCALE_BY_NUMBER: z
@@ -115,6 +167,10 @@ export const configVariableNames: readonly string[] = Object.keys(envSchema.shap
 export interface Config extends Env {
   /** PUBLIC_BASE_URL, or http://localhost:$PORT. Twilio signs requests against this. */
   publicBaseUrl: string;
+  /** The PAY_* settings as the call's input carries them. */
+  payOptions: PayOptions;
+  /** VOICE_EN_US and VOICE_JA_JP by locale. */
+  voices: Voices;
 }
 
 export class ConfigError extends Error {
@@ -134,7 +190,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(['DATABASE_URL and ORDERS_API_URL are both set: paycall uses one order book, so set only one of them']);
   }
   const publicBaseUrl = (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
-  return { ...values, publicBaseUrl };
+  return { ...values, publicBaseUrl, payOptions: payOptionsOf(values), voices: { 'en-US': values.VOICE_EN_US, 'ja-JP': values.VOICE_JA_JP } };
+}
+
+/** The `<Pay>` settings from PAY_*. */
+export function payOptionsOf(values: Pick<Env, 'PAY_VALID_CARD_TYPES' | 'PAY_SECURITY_CODE' | 'PAY_POSTAL_CODE' | 'PAY_TIMEOUT' | 'PAY_MAX_ATTEMPTS'>): PayOptions {
+  return {
+    validCardTypes: [...values.PAY_VALID_CARD_TYPES],
+    securityCode: values.PAY_SECURITY_CODE,
+    postalCode: values.PAY_POSTAL_CODE,
+    timeoutSeconds: values.PAY_TIMEOUT,
+    maxAttempts: values.PAY_MAX_ATTEMPTS as PayOptions['maxAttempts'],
+  };
 }
 
 /** Whether SMS receipts can be sent: Twilio credentials and a sender number. */

@@ -4,7 +4,7 @@
  * Imported by both sides; pure (only @temporalio/workflow's define* helpers).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Locale, Turn } from './instructions.js';
+import type { Locale, PayOptions, Turn } from './instructions.js';
 import type { OperatorLineState } from './operator.js';
 import type { StepRecord } from './steps.js';
 import type { CallOutcomeKind, CallStep } from './vocabulary.js';
@@ -24,6 +24,8 @@ export interface CallInput {
   operatorNumber?: string;
   /** Where to text the receipt; only set when SMS receipts are configured. */
   receiptTo?: string;
+  /** The merchant's `<Pay>` settings at the call's start. Absent in calls that began before they were configurable: today's constants then. */
+  pay?: PayOptions;
 }
 
 /** What a caller did, as the web layer reports it. */
@@ -65,6 +67,8 @@ export interface PayResult {
   /** Masked by Twilio, e.g. `xxxx-xxxx-xxxx-4242`. */
   paymentCardNumber?: string;
   expirationDate?: string;
+  /** The billing postal code, masked by paycall (`*****01`) when `<Pay postalCode>` asked for it. */
+  postalCode?: string;
   paymentError?: string;
   payErrorCode?: string;
   connectorError?: string;

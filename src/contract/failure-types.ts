@@ -12,6 +12,8 @@ export const failureTypes = {
   /** Same idempotency key, different parameters: a bug in key derivation. */
   stripeIdempotencyMismatch: 'StripeIdempotencyMismatch',
   stripeAuthentication: 'StripeAuthentication',
+  /** STRIPE_MOTO=true on an account Stripe has not enabled for MOTO: a configuration problem, no caller can fix it. */
+  stripeMotoNotEnabled: 'StripeMotoNotEnabled',
   orderNotPayable: 'OrderNotPayable',
   /** The order book refused the request for good (e.g. the merchant's API said 401 or 422). */
   orderBookRejected: 'OrderBookRejected',

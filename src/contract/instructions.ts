@@ -39,6 +39,25 @@ export interface PayPrompt {
 
 export type PayPromptFor = 'payment-card-number' | 'expiration-date' | 'security-code' | 'postal-code' | 'payment-processing';
 
+/** The card types `<Pay validCardTypes>` knows (Twilio's names: `diners-club`, not Stripe's `diners`). */
+export const payCardTypes = ['visa', 'mastercard', 'amex', 'maestro', 'discover', 'optima', 'jcb', 'diners-club', 'enroute'] as const;
+export type PayCardType = (typeof payCardTypes)[number];
+
+/**
+ * The merchant's `<Pay>` settings (PAY_* in the configuration). The web layer puts them in
+ * the call's input when the call starts, so one call keeps the same settings on every turn,
+ * whichever web process renders it, and its history records what the caller was offered.
+ */
+export interface PayOptions {
+  validCardTypes: PayCardType[];
+  securityCode: boolean;
+  postalCode: boolean;
+  /** Seconds `<Pay>` waits for the next digit. */
+  timeoutSeconds: number;
+  /** Tries per field before `<Pay>` gives up (Twilio allows 1 to 3). */
+  maxAttempts: 1 | 2 | 3;
+}
+
 /**
  * Capture a card with `<Pay>`, tokenize only. The renderer adds `paymentConnector` (config),
  * `action` (/twilio/pay for this turn) and `statusCallback` (/twilio/pay-status).

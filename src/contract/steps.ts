@@ -42,7 +42,8 @@ export interface StepRecord {
   paymentIntentId?: string;
   refundId?: string;
   /** Masked, as Twilio and Stripe give them. */
-  card?: { brand?: string; last4?: string; expiry?: string };
+  /** `postalCode` is masked (`*****01`). */
+  card?: { brand?: string; last4?: string; expiry?: string; postalCode?: string };
   /** The SMS receipt's Twilio id. */
   messageSid?: string;
   /** Agent-assisted: the operator who steered this step (started, re-asked, cancelled). */

@@ -48,6 +48,7 @@ export interface Catalog {
     invalidCardType: string;
     invalidDate: string;
     invalidSecurityCode: string;
+    invalidPostalCode: string;
     timeout: string;
     processing: string;
   };
@@ -56,6 +57,8 @@ export interface Catalog {
   tryAnotherCard: string;
   captureGaveUp: string;
   chargeUnavailable: string;
+  /** Stripe refused the charge for a reason the caller cannot fix (the account is not set up for phone payments). */
+  cardPaymentsUnavailable: string;
   /** The order book cannot be reached or refused the look-up for good. */
   ordersUnavailable: string;
   paid: (confirmationCode: string) => string;
@@ -69,6 +72,15 @@ export interface Catalog {
   goodbye: string;
   hold: string;
   technicalDifficulty: string;
+  /** The SMS receipt; `money` is already formatted for the caller's language (src/money/format.ts). */
+  receipt: (receipt: ReceiptFacts) => string;
+}
+
+export interface ReceiptFacts {
+  orderId: string;
+  /** e.g. `$19.99`, `6,480円`. */
+  money: string;
+  confirmationCode: string;
 }
 
 /** "481523" → "4 8 1 5 2 3", so text-to-speech reads digits one by one. */
@@ -95,11 +107,12 @@ const enUS: Catalog = {
     cardNumber: 'Please enter your card number, followed by the pound key.',
     expirationDate: 'Please enter the expiration date as two digits for the month and two digits for the year.',
     securityCode: (digits) => `Please enter the ${digits} digit security code.`,
-    postalCode: 'Please enter the billing postal code.',
+    postalCode: 'Please enter the billing postal code, followed by the pound key.',
     invalidCardNumber: 'That card number is not valid.',
     invalidCardType: 'That card type is not accepted.',
     invalidDate: 'That expiration date is not valid.',
     invalidSecurityCode: 'That security code is not valid.',
+    invalidPostalCode: 'That postal code is not valid.',
     timeout: 'We did not receive your entry.',
     processing: 'Please wait while we check your card.',
   },
@@ -123,6 +136,7 @@ const enUS: Catalog = {
   tryAnotherCard: "Let's try again. You can use a different card.",
   captureGaveUp: 'We could not take your payment today. Your card has not been charged. Goodbye.',
   chargeUnavailable: 'We are having trouble reaching our payment provider. Please call again later. Goodbye.',
+  cardPaymentsUnavailable: 'We are sorry, we cannot take card payments by phone right now. Your card has not been charged. Please call again later. Goodbye.',
   ordersUnavailable: 'Sorry, we cannot look up orders right now. Nothing has been charged. Please call again later. Goodbye.',
   paid: (code) =>
     `Thank you. Your payment was successful. Your confirmation code is ${spellDigits(code)}. Again, ${spellDigits(code)}. Goodbye.`,
@@ -136,6 +150,7 @@ const enUS: Catalog = {
   goodbye: 'Goodbye.',
   hold: 'One moment please.',
   technicalDifficulty: 'We are sorry, we are having technical difficulties. Please call again later. Goodbye.',
+  receipt: (r) => `paycall: payment of ${r.money} for order ${r.orderId} received. Confirmation code ${r.confirmationCode}.`,
 };
 
 const jaJP: Catalog = {
@@ -157,11 +172,12 @@ const jaJP: Catalog = {
     cardNumber: 'カード番号を入力し、最後にシャープを押してください。',
     expirationDate: '有効期限を、月2桁、年2桁の順で入力してください。',
     securityCode: (digits) => `${digits}桁のセキュリティコードを入力してください。`,
-    postalCode: '請求先の郵便番号を入力してください。',
+    postalCode: '請求先の郵便番号を入力し、最後にシャープを押してください。',
     invalidCardNumber: 'カード番号が正しくありません。',
     invalidCardType: 'このカードはご利用いただけません。',
     invalidDate: '有効期限が正しくありません。',
     invalidSecurityCode: 'セキュリティコードが正しくありません。',
+    invalidPostalCode: '郵便番号が正しくありません。',
     timeout: '入力が確認できませんでした。',
     processing: 'カードを確認しています。少々お待ちください。',
   },
@@ -185,6 +201,7 @@ const jaJP: Catalog = {
   tryAnotherCard: 'もう一度お試しください。別のカードもご利用いただけます。',
   captureGaveUp: '本日はお支払いを完了できませんでした。カードへの請求は行われていません。失礼いたします。',
   chargeUnavailable: '決済サービスに接続できません。時間をおいておかけ直しください。失礼いたします。',
+  cardPaymentsUnavailable: '申し訳ございません。ただいまお電話でのカード決済をお受けできません。カードへの請求は行われていません。時間をおいておかけ直しください。失礼いたします。',
   ordersUnavailable: '申し訳ございません。ただいま注文を確認できません。料金は請求されていません。時間をおいておかけ直しください。失礼いたします。',
   paid: (code) =>
     `ありがとうございます。お支払いが完了しました。確認番号は ${spellDigits(code)} です。もう一度申し上げます。${spellDigits(code)}。失礼いたします。`,
@@ -196,6 +213,7 @@ const jaJP: Catalog = {
   goodbye: '失礼いたします。',
   hold: '少々お待ちください。',
   technicalDifficulty: '申し訳ございません。ただいまシステムに問題が発生しています。時間をおいておかけ直しください。',
+  receipt: (r) => `paycall: ご注文 ${r.orderId} のお支払い ${r.money} を承りました。確認番号 ${r.confirmationCode}`,
 };
 
 const catalogs: Record<Locale, Catalog> = { 'en-US': enUS, 'ja-JP': jaJP };

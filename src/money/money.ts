@@ -3,33 +3,15 @@
  * USD 1999 is $19.99, JPY 6480 is ¥6,480 (JPY has no minor unit).
  */
 import type { Locale } from '../contract/instructions.js';
+import { currencyExponent, paycallCurrencies, type PaycallCurrency } from './currencies.js';
 
-/** Digits after the decimal point, per ISO 4217 (and Stripe's zero-decimal list). */
-const minorUnitExponent: Record<string, number> = {
-  usd: 2,
-  eur: 2,
-  gbp: 2,
-  cad: 2,
-  aud: 2,
-  jpy: 0,
-  krw: 0,
-};
-
-export function isSupportedCurrency(currency: string): boolean {
-  return currency.toLowerCase() in minorUnitExponent;
-}
+// Which currencies paycall takes, and their decimals, live in one place: currencies.ts.
+export { currencyExponent, isSupportedCurrency } from './currencies.js';
 
 /** Every currency paycall takes and its exponent (the console computes minor units with these). */
 export function supportedCurrencies(): { code: string; exponent: number }[] {
-  return Object.entries(minorUnitExponent).map(([code, exponent]) => ({ code, exponent }));
+  return paycallCurrencies.map((code) => ({ code, exponent: currencyExponent(code) }));
 }
-
-export function currencyExponent(currency: string): number {
-  const exponent = minorUnitExponent[currency.toLowerCase()];
-  if (exponent === undefined) throw new Error(`Unsupported currency: ${currency}`);
-  return exponent;
-}
-
 /** `1999, 'usd'` → `'19.99'`; `6480, 'jpy'` → `'6480'` (the decimal string `<Pay>` and Stripe use). */
 export function toDecimalString(amount: number, currency: string): string {
   assertMinorUnits(amount);
@@ -56,7 +38,7 @@ interface SpokenUnits {
   minor?: (n: number) => string;
 }
 
-const spokenUnits: Record<Locale, Record<string, SpokenUnits>> = {
+const spokenUnits: Record<Locale, Record<PaycallCurrency, SpokenUnits>> = {
   'en-US': {
     usd: { major: (n) => (n === 1 ? 'dollar' : 'dollars'), minor: (n) => (n === 1 ? 'cent' : 'cents') },
     eur: { major: () => 'euros', minor: (n) => (n === 1 ? 'cent' : 'cents') },
@@ -85,8 +67,7 @@ export function spokenAmount(amount: number, currency: string, locale: Locale): 
   assertMinorUnits(amount);
   const code = currency.toLowerCase();
   const exponent = currencyExponent(code);
-  const units = spokenUnits[locale][code];
-  if (!units) throw new Error(`No spoken form for ${code} in ${locale}`);
+  const units = spokenUnits[locale][code as PaycallCurrency];
   const divisor = 10 ** exponent;
   const major = Math.floor(amount / divisor);
   const minor = amount % divisor;

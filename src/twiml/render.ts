@@ -1,16 +1,26 @@
 /**
  * Renders the workflow's instructions to TwiML with twilio's VoiceResponse: the only place
  * paycall produces TwiML. Action URLs are absolute on PUBLIC_BASE_URL and carry the turn
- * number, so the answer is matched to the question it answers.
+ * number, so the answer is matched to the question it answers. Every `<Say>` (those inside
+ * `<Gather>` and `<Pay>`'s `<Prompt>`s too) carries its language and that language's voice
+ * (VOICE_EN_US, VOICE_JA_JP): voices are presentation, chosen here, not in the workflow.
  */
 import twilio from 'twilio';
 import type VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { Instruction, Locale, PayInstruction, Turn } from '../contract/instructions.js';
+import { defaultVoices, type Voices } from '../i18n/voices.js';
 
 export interface RenderOptions {
   publicBaseUrl: string;
   /** TWILIO_PAY_CONNECTOR: the Pay Connector's unique name in the Twilio console. */
   paymentConnector: string;
+  /** The voice for each language (config `voices`); default: src/i18n/voices.ts. */
+  voices?: Voices;
+}
+
+/** `<Say>` attributes for a language: the language and its configured voice. */
+function speech(locale: Locale, voices: Voices = defaultVoices): VoiceResponse.SayAttributes {
+  return { language: locale, voice: voices[locale] as NonNullable<VoiceResponse.SayAttributes['voice']> };
 }
 
 export function renderTurn(turn: Turn, options: RenderOptions): string {
@@ -23,7 +33,7 @@ function appendInstruction(response: VoiceResponse, instruction: Instruction, tu
   const url = (path: string) => `${options.publicBaseUrl}${path}`;
   switch (instruction.kind) {
     case 'say':
-      response.say({ language: instruction.locale }, instruction.text);
+      response.say(speech(instruction.locale, options.voices), instruction.text);
       return;
     case 'pause':
       response.pause({ length: instruction.seconds });
@@ -38,11 +48,11 @@ function appendInstruction(response: VoiceResponse, instruction: Instruction, tu
         ...(instruction.numDigits !== undefined ? { numDigits: instruction.numDigits } : {}),
         ...(instruction.finishOnKey !== undefined ? { finishOnKey: instruction.finishOnKey } : {}),
       });
-      gather.say({ language: instruction.locale }, instruction.prompt);
+      gather.say(speech(instruction.locale, options.voices), instruction.prompt);
       return;
     }
     case 'pay':
-      appendPay(response, instruction, url(`/twilio/pay?turn=${turn}`), url('/twilio/pay-status'), options.paymentConnector);
+      appendPay(response, instruction, url(`/twilio/pay?turn=${turn}`), url('/twilio/pay-status'), options);
       return;
     case 'transfer':
       response.dial({}, instruction.to);
@@ -57,13 +67,13 @@ function appendInstruction(response: VoiceResponse, instruction: Instruction, tu
   }
 }
 
-function appendPay(response: VoiceResponse, pay: PayInstruction, action: string, statusCallback: string, paymentConnector: string): void {
+function appendPay(response: VoiceResponse, pay: PayInstruction, action: string, statusCallback: string, options: RenderOptions): void {
   const element = response.pay({
     input: 'dtmf',
     action,
     statusCallback,
     statusCallbackMethod: 'POST',
-    paymentConnector,
+    paymentConnector: options.paymentConnector,
     chargeAmount: pay.chargeAmount,
     tokenType: pay.tokenType,
     currency: pay.currency,
@@ -80,7 +90,7 @@ function appendPay(response: VoiceResponse, pay: PayInstruction, action: string,
     if (prompt.errorType) attributes.errorType = [prompt.errorType] as NonNullable<VoiceResponse.PromptAttributes['errorType']>;
     if (prompt.attempt) attributes.attempt = prompt.attempt;
     if (prompt.cardType) attributes.cardType = prompt.cardType as NonNullable<VoiceResponse.PromptAttributes['cardType']>;
-    element.prompt(attributes).say({ language: pay.locale }, prompt.text);
+    element.prompt(attributes).say(speech(pay.locale, options.voices), prompt.text);
   }
 }
 
@@ -90,9 +100,9 @@ function twilioPayLanguage(locale: Locale): VoiceResponse.PayAttributes['languag
 }
 
 /** Say something and hang up: the answer when a call cannot go on. */
-export function renderGoodbye(text: string | undefined, locale: Locale): string {
+export function renderGoodbye(text: string | undefined, locale: Locale, voices?: Voices): string {
   const response = new twilio.twiml.VoiceResponse();
-  if (text) response.say({ language: locale }, text);
+  if (text) response.say(speech(locale, voices), text);
   response.hangup();
   return response.toString();
 }
@@ -101,9 +111,9 @@ export function renderGoodbye(text: string | undefined, locale: Locale): string 
  * Keep the caller on the line while the workflow works: an optional short message, a
  * pause, then a Redirect to /twilio/continue, which asks again.
  */
-export function renderHold(options: { text?: string; locale: Locale; continueUrl: string; pauseSeconds: number }): string {
+export function renderHold(options: { text?: string; locale: Locale; continueUrl: string; pauseSeconds: number; voices?: Voices }): string {
   const response = new twilio.twiml.VoiceResponse();
-  if (options.text) response.say({ language: options.locale }, options.text);
+  if (options.text) response.say(speech(options.locale, options.voices), options.text);
   response.pause({ length: options.pauseSeconds });
   response.redirect({ method: 'POST' }, options.continueUrl);
   return response.toString();

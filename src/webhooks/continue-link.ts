@@ -25,6 +25,7 @@ const callerEventSchema: z.ZodType<CallerEvent> = z.discriminatedUnion('kind', [
         .refine((v) => (v.match(/[0-9]/g) ?? []).length <= 4)
         .optional(),
       expirationDate: z.string().max(16).optional(),
+      postalCode: z.string().max(16).regex(/^\**[0-9A-Za-z]{0,2}$/).optional(),
       paymentError: z.string().max(500).optional(),
       payErrorCode: z.string().max(32).optional(),
       connectorError: z.string().max(500).optional(),

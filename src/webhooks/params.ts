@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { payResultCodes, type PayResult, type PayResultCode } from '../contract/call.js';
 import type { PaymentStatusEvent } from '../contract/operator.js';
 import { isCardLike, redactCardNumbers } from '../privacy/card-numbers.js';
+import { maskPostalCode } from '../privacy/redact.js';
 
 const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'CallSid must be CA followed by 32 hex digits');
 
@@ -73,6 +74,8 @@ export const payParams = voiceParams.extend({
   PaymentCardType: freeText(32),
   PaymentCardNumber: cardNumber,
   ExpirationDate: expiry,
+  // Posted in the clear when <Pay postalCode> asked; masked here, before any workflow sees it.
+  PaymentCardPostalCode: freeText(32).transform((v) => (v ? maskPostalCode(v) : undefined)),
   PaymentError: freeText(500),
   PayErrorCode: freeText(32),
   ConnectorError: freeText(500),
@@ -102,6 +105,7 @@ export function toPayResult(params: PayParams): PayResult {
     paymentCardType: params.PaymentCardType,
     paymentCardNumber: params.PaymentCardNumber,
     expirationDate: params.ExpirationDate,
+    postalCode: params.PaymentCardPostalCode,
     paymentError: params.PaymentError,
     payErrorCode: params.PayErrorCode,
     connectorError: params.ConnectorError,

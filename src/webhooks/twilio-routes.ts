@@ -35,7 +35,7 @@ import { updateIdFor } from './update-id.js';
 
 export type TwilioRoutesConfig = Pick<
   Config,
-  'publicBaseUrl' | 'TWILIO_PAY_CONNECTOR' | 'OPERATOR_NUMBER' | 'TWILIO_SMS_FROM' | 'LOCALE' | 'LOCALE_BY_NUMBER' | 'ORDER_NUMBER_MAX_LENGTH'
+  'publicBaseUrl' | 'TWILIO_PAY_CONNECTOR' | 'OPERATOR_NUMBER' | 'TWILIO_SMS_FROM' | 'LOCALE' | 'LOCALE_BY_NUMBER' | 'ORDER_NUMBER_MAX_LENGTH' | 'payOptions' | 'voices'
 >;
 
 export interface TwilioRoutesDeps {
@@ -54,13 +54,16 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
   router.use(express.urlencoded({ extended: false, limit: '32kb' }));
   router.use(requireTwilioSignature({ authToken: deps.authToken, publicBaseUrl: deps.config.publicBaseUrl }));
   const maxHolds = deps.maxHolds ?? 30;
-  const renderOptions = { publicBaseUrl: deps.config.publicBaseUrl, paymentConnector: deps.config.TWILIO_PAY_CONNECTOR };
+  const renderOptions = { publicBaseUrl: deps.config.publicBaseUrl, paymentConnector: deps.config.TWILIO_PAY_CONNECTOR, voices: deps.config.voices };
+  const voices = deps.config.voices;
 
   const callInputOf = (params: z.infer<typeof voiceParams>): CallInput => ({
     callSid: params.CallSid,
     locale: localeForNumber(deps.config, params.To),
     ...(deps.config.OPERATOR_NUMBER ? { operatorNumber: deps.config.OPERATOR_NUMBER } : {}),
     ...(deps.receiptsEnabled && params.From && e164.test(params.From) ? { receiptTo: params.From } : {}),
+    // Read once, when the call starts (Update-With-Start): later turns keep the call's own.
+    pay: deps.config.payOptions,
   });
 
   /** Delivers the event and answers with the next turn, a hold, or a goodbye. */
@@ -82,7 +85,7 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
       if (err instanceof CallBusyError) {
         if (holds >= maxHolds) {
           log.error({ holds }, 'call workflow unavailable for too long; ending the call');
-          sendTwiml(res, renderGoodbye(catalogFor(input.locale).technicalDifficulty, input.locale));
+          sendTwiml(res, renderGoodbye(catalogFor(input.locale).technicalDifficulty, input.locale, voices));
           return;
         }
         log.warn({ holds, ms: Date.now() - started }, 'workflow busy: caller on hold');
@@ -93,6 +96,7 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
             locale: input.locale,
             continueUrl: continueUrl(deps.config.publicBaseUrl, updateId, event, holds + 1),
             pauseSeconds: 1,
+            voices,
           }),
         );
         return;
@@ -100,7 +104,7 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
       if (err instanceof CallNotRunningError) {
         // A late event on a finished call, or a replay of an ended call's first webhook: a call id runs once.
         log.info('call already ended');
-        sendTwiml(res, renderGoodbye(catalogFor(input.locale).goodbye, input.locale));
+        sendTwiml(res, renderGoodbye(catalogFor(input.locale).goodbye, input.locale, voices));
         return;
       }
       if (err instanceof CallEventRejectedError) {
@@ -109,7 +113,7 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
         return;
       }
       log.error({ err }, 'webhook failed');
-      sendTwiml(res, renderGoodbye(catalogFor(input.locale).technicalDifficulty, input.locale));
+      sendTwiml(res, renderGoodbye(catalogFor(input.locale).technicalDifficulty, input.locale, voices));
     }
   }
 

@@ -19,8 +19,8 @@ const { createPaymentSession, capturePaymentField, finishPaymentSession } = prox
 /** Twilio may report a field invalid or silent; the caller gets this many tries at it. */
 export const maxFieldAttempts = 3;
 
-/** The card brands paycall accepts (as `<Pay>` does). */
-const validCardTypes = ['visa', 'mastercard', 'amex'];
+/** The card brands of a call whose input names none (it began before PAY_VALID_CARD_TYPES). */
+const legacyCardTypes = ['visa', 'mastercard', 'amex'];
 
 export type AgentCaptureEnd = 'paid' | 'declined' | 'failed' | 'cancelled' | 'abandoned';
 
@@ -30,6 +30,8 @@ export interface AgentCaptureDeps {
   payments: Payments;
   /** The caller has hung up. */
   hungUp(): boolean;
+  /** The brands the call's `<Pay>` accepts (its input's PAY_VALID_CARD_TYPES): an operator takes the same. */
+  validCardTypes?: readonly string[];
 }
 
 export class AgentCapture {
@@ -95,7 +97,7 @@ export class AgentCapture {
     this.entry = progress.begin('card-capture', { via: 'operator', operator: this.operator, activity: 'createPaymentSession' }, this.attempt);
     const key = `call-${this.deps.callSid}/agent-capture/${this.attempt}`;
     try {
-      const session = await createPaymentSession({ callSid: this.deps.callSid, idempotencyKey: key, currency: this.target.currency.toLowerCase(), description: this.target.description, validCardTypes });
+      const session = await createPaymentSession({ callSid: this.deps.callSid, idempotencyKey: key, currency: this.target.currency.toLowerCase(), description: this.target.description, validCardTypes: [...(this.deps.validCardTypes ?? legacyCardTypes)] });
       this.view.sessionSid = session.sessionSid;
       this.entry.note({ paymentSessionSid: session.sessionSid });
       this.view.status = 'capturing';

@@ -17,6 +17,7 @@ import {
   type CallOutcomeKind,
   type PayResult,
 } from '../contract/call.js';
+import { failureTypes } from '../contract/failure-types.js';
 import type { Instruction } from '../contract/instructions.js';
 import { operatorCommandUpdate, paymentStatusSignal } from '../contract/operator.js';
 import { catalogFor } from '../i18n/catalog.js';
@@ -243,7 +244,7 @@ class CallDialogue {
       this.progress.state.captureAttempts = this.captureAttempts;
       this.progress.enter('card-capture');
       const capture = this.progress.begin('card-capture', { via: 'keypad' }, this.captureAttempts);
-      const answer = await this.ask(preface, capturePayment({ currency: order.currency, description: order.description, locale: this.locale }));
+      const answer = await this.ask(preface, capturePayment({ currency: order.currency, description: order.description, locale: this.locale, ...(this.input.pay ? { options: this.input.pay } : {}) }));
       if (answer.kind === 'hung-up') return this.abandoned(capture, order, answer.reason);
       if (answer.kind !== 'pay-result') throw new Error('unreachable: the validator admits only pay results for a <Pay> turn');
       const pay = answer.event.pay;
@@ -260,7 +261,7 @@ class CallDialogue {
       const charge = await this.payments.charge(target, pay.paymentToken, this.captureAttempts, card);
       if (charge.kind === 'succeeded') return this.completePaidOrder(order, charge.paymentIntentId);
       failure = charge.failure;
-      if (charge.kind === 'failed') return this.giveUp(failure, this.text.chargeUnavailable, order);
+      if (charge.kind === 'failed') return this.giveUp(failure, failure.code === failureTypes.stripeMotoNotEnabled ? this.text.cardPaymentsUnavailable : this.text.chargeUnavailable, order);
       declined = true;
       preface = [this.text.declined(declineReasonOf(charge.decline)), this.text.tryAnotherCard];
     }
@@ -354,9 +355,9 @@ function orderFactsOf(order: Order): { orderId: string; amount: number; currency
   return { orderId: order.orderId, amount: order.amount, currency: order.currency, description: order.description };
 }
 
-/** The masked card facts `<Pay>` returned: brand, last four, expiry. */
-function cardFactsOf(pay: PayResult): { brand?: string; last4?: string; expiry?: string } | undefined {
+/** The masked card facts `<Pay>` returned: brand, last four, expiry, masked postal code. */
+function cardFactsOf(pay: PayResult): { brand?: string; last4?: string; expiry?: string; postalCode?: string } | undefined {
   const last4 = pay.paymentCardNumber?.match(/(\d{4})\s*$/)?.[1];
-  const card = { ...(pay.paymentCardType ? { brand: pay.paymentCardType } : {}), ...(last4 ? { last4 } : {}), ...(pay.expirationDate ? { expiry: pay.expirationDate } : {}) };
+  const card = { ...(pay.paymentCardType ? { brand: pay.paymentCardType } : {}), ...(last4 ? { last4 } : {}), ...(pay.expirationDate ? { expiry: pay.expirationDate } : {}), ...(pay.postalCode ? { postalCode: pay.postalCode } : {}) };
   return Object.keys(card).length ? card : undefined;
 }

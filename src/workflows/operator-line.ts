@@ -156,6 +156,7 @@ export class OperatorLine {
       progress: this.deps.progress,
       payments: this.deps.payments,
       hungUp: () => this.deps.conversation.hungUp,
+      ...(this.deps.input.pay ? { validCardTypes: this.deps.input.pay.validCardTypes } : {}),
     });
     this.capture = capture;
     this.state.capture = capture.view;

@@ -26,7 +26,15 @@ describe('sendReceipt', () => {
     expect(sent.accountSid).toBe(accountSid);
     expect(sent.to).toBe('+15005550009');
     expect(sent.from).toBe('+15005550006');
-    expect(sent.body).toBe('paycall: payment of 19.99 USD for order 73021 received. Confirmation code 481523.');
+    expect(sent.body).toBe('paycall: payment of $19.99 for order 73021 received. Confirmation code 481523.');
+  });
+
+  it('texts a Japanese caller in Japanese, with the amount as Japanese readers write it', async () => {
+    const client = twilio(accountSid, 'secret-token');
+    client.api.baseUrl = standIn.url;
+    const { sendReceipt } = createReceiptActivities({ twilio: client, from: '+15005550006' });
+    await sendReceipt({ callSid: 'CA2', to: '+819012345678', orderId: '8801', amount: 6480, currency: 'jpy', confirmationCode: '275319', locale: 'ja-JP' });
+    expect(standIn.messages.at(-1)!.body).toBe('paycall: ご注文 8801 のお支払い 6,480円 を承りました。確認番号 275319');
   });
 
   it('is skipped, saying why, when SMS is not configured', async () => {

@@ -107,10 +107,10 @@ describe('operator API: finding calls', () => {
       orderId: paid.outcome.orderId,
       amount: 1999,
       currency: 'usd',
-      amountText: '19.99 USD',
+      amountText: '$19.99',
       paymentIntentId: paid.outcome.paymentIntentId,
     });
-    expect(r.body.calls[0].whereFailed).toMatch(/^Paid 19\.99 USD .*nothing failed\.$/);
+    expect(r.body.calls[0].whereFailed).toMatch(/^Paid \$19\.99 .*nothing failed\.$/);
     expect(r.body.calls[0].temporalUiUrl).toBe(
       `http://localhost:8233/namespaces/${stack.temporal.namespace}/workflows/${r.body.calls[0].workflowId}/${r.body.calls[0].runId}/history`,
     );
@@ -120,7 +120,7 @@ describe('operator API: finding calls', () => {
     const order = declined.outcome.orderId!;
     const byOutcome = await listCalls(`outcome=declined&order=${order}`);
     expect(byOutcome.body.calls).toHaveLength(1);
-    expect(byOutcome.body.calls[0]).toMatchObject({ outcome: 'declined', failureStep: 'charge', failureCode: 'insufficient_funds', amountText: '45.00 USD' });
+    expect(byOutcome.body.calls[0]).toMatchObject({ outcome: 'declined', failureStep: 'charge', failureCode: 'insufficient_funds', amountText: '$45.00' });
     expect(byOutcome.body.calls[0].whereFailed).toContain('Declined at charge (attempt 3)');
     expect(byOutcome.body.calls[0].whereFailed).toContain('insufficient_funds');
 
@@ -130,7 +130,7 @@ describe('operator API: finding calls', () => {
     expect((await stack.api(`/api/calls?failedAt=card-capture&order=${order}`)).body.calls).toEqual([]);
 
     const abandonedCall = await listCalls(`outcome=abandoned&failedAt=card-capture&order=${abandoned.outcome.orderId}`);
-    expect(abandonedCall.body.calls[0]).toMatchObject({ outcome: 'abandoned', amountText: '6,480 JPY' });
+    expect(abandonedCall.body.calls[0]).toMatchObject({ outcome: 'abandoned', amountText: '¥6,480' });
   });
 
   it('filters by start time (--since) and pages with nextPageToken', async () => {
@@ -234,7 +234,7 @@ describe('operator API: one call', () => {
     await call.press(`${order.orderId}#`);
     await call.press('1');
     const r = await stack.api(`/api/calls/${call.input.callSid}`);
-    expect(r.body).toMatchObject({ status: 'running', stage: 'card-capture', orderId: order.orderId, amountText: '19.99 USD' });
+    expect(r.body).toMatchObject({ status: 'running', stage: 'card-capture', orderId: order.orderId, amountText: '$19.99' });
     expect(r.body.state).toMatchObject({ step: 'card-capture', captureAttempts: 1, orderEntryAttempts: 1, hungUp: false });
     expect(r.body.whereFailed).toBe('In progress: card capture; no problems so far.');
     expect(r.body.timeline.entries.at(-1)).toMatchObject({ step: 'card-capture', status: 'running' });
@@ -256,7 +256,7 @@ describe('operator API: refunds', () => {
 
     const part = await post({ amount: 500, requestId: 'req-part-1' });
     expect(part.status).toBe(200);
-    expect(part.body).toMatchObject({ attached: false, callWorkflowId: callWorkflowId(sid), refund: { status: 'refunded', amount: 500, amountText: '5.00 USD', workflowId: `refund-${pi}-req-part-1` } });
+    expect(part.body).toMatchObject({ attached: false, callWorkflowId: callWorkflowId(sid), refund: { status: 'refunded', amount: 500, amountText: '$5.00', workflowId: `refund-${pi}-req-part-1` } });
     const again = await post({ amount: 500, requestId: 'req-part-1' });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ attached: true, refund: { refundId: part.body.refund.refundId } });
@@ -267,7 +267,7 @@ describe('operator API: refunds', () => {
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.error).toEqual({
       code: 'amount-too-large',
-      message: 'A refund of 15.00 USD is more than the 14.99 USD left to refund (paid 19.99 USD, already refunded 5.00 USD).',
+      message: 'A refund of $15.00 is more than the $14.99 left to refund (paid $19.99, already refunded $5.00).',
     });
 
     const rest = await post({ full: true });
@@ -279,20 +279,20 @@ describe('operator API: refunds', () => {
     expect(refunds.data.map((r) => r.amount).sort()).toEqual([1499, 500]);
 
     const detail = await eventually(() => stack.api(`/api/calls/${sid}`), (r) => r.body.refunds?.length === 2);
-    expect(detail.body).toMatchObject({ outcome: 'refunded', callOutcome: 'paid', refundedAmount: 1999, refundedText: '19.99 USD' });
+    expect(detail.body).toMatchObject({ outcome: 'refunded', callOutcome: 'paid', refundedAmount: 1999, refundedText: '$19.99' });
     expect(detail.body.refundable).toBeUndefined();
-    expect(detail.body.whereFailed).toContain('Then refunded 19.99 USD in full by an operator');
+    expect(detail.body.whereFailed).toContain('Then refunded $19.99 in full by an operator');
     expect(detail.body.timeline.entries.filter((e: { title: string }) => e.title === 'Refund (Stripe)')).toHaveLength(2);
 
     const nothingLeft = await post({ full: true, requestId: 'req-another' });
     expect(nothingLeft.status).toBe(422);
-    expect(nothingLeft.body.error).toEqual({ code: 'already-refunded', message: 'Nothing left to refund: 19.99 USD of 19.99 USD has already been refunded.' });
+    expect(nothingLeft.body.error).toEqual({ code: 'already-refunded', message: 'Nothing left to refund: $19.99 of $19.99 has already been refunded.' });
 
     // The call is found as refunded (through its refund workflows) and no longer as paid.
     const asRefunded = await listCalls(`outcome=refunded&order=${order.orderId}`);
     expect(asRefunded.body.query).toContain("WorkflowType = 'refundWorkflow' AND (PaycallRefundStatus = 'refunded'");
     expect(asRefunded.body.calls).toHaveLength(1);
-    expect(asRefunded.body.calls[0]).toMatchObject({ callSid: sid, outcome: 'refunded', callOutcome: 'paid', refundedText: '19.99 USD' });
+    expect(asRefunded.body.calls[0]).toMatchObject({ callSid: sid, outcome: 'refunded', callOutcome: 'paid', refundedText: '$19.99' });
     expect((await stack.api(`/api/calls?outcome=paid&order=${order.orderId}`)).body.calls).toEqual([]);
   });
 

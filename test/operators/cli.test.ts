@@ -48,7 +48,7 @@ describe('npm run calls', () => {
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^STARTED \(UTC\)\s+CALL\s+ORDER\s+AMOUNT\s+OUTCOME\s+WHERE DID IT FAIL\?$/);
     expect(lines[1]).toContain(declined.call.input.callSid);
-    expect(lines[1]).toContain('19.99 USD');
+    expect(lines[1]).toContain('$19.99');
     expect(lines[1]).toMatch(/declined\s+Declined at charge \(attempt 3\): card declined, card_declined \/ insufficient_funds/);
     expect(stdout).toContain(`1 call(s) · ${stack.temporal.namespace} @ ${stack.temporal.address} · query: WorkflowType = 'callWorkflow' AND PaycallOutcome = 'declined' AND PaycallFailureStep = 'charge' AND PaycallOrderId = '${declined.outcome.orderId}' AND StartTime >= '`);
   });
@@ -83,7 +83,7 @@ describe('npm run inspect', () => {
     const file = fileURLToPath(new URL('./histories/2026-11-27/refunded.json', import.meta.url));
     const { code, stdout } = await run('inspect', ['--history', file], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Where did it fail\?  Charged 19\.99 USD \(pi_\w+\) but marking the order paid failed \(OrderNotPayable/);
+    expect(stdout).toMatch(/Where did it fail\?  Charged \$19\.99 \(pi_\w+\) but marking the order paid failed \(OrderNotPayable/);
     expect(stdout).toMatch(/✗  Mark order paid .*← failed here/);
   });
 

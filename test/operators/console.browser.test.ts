@@ -125,8 +125,8 @@ describe('operator console in Chromium', () => {
     await row.waitFor();
     expect(await row.innerText()).toContain('paid');
     await row.getByRole('link').click();
-    await page.locator('#verdict-text').filter({ hasText: /^Paid 19\.99 USD/ }).waitFor();
-    expect(await page.getByText('Up to 19.99 USD').isVisible()).toBe(true);
+    await page.locator('#verdict-text').filter({ hasText: /^Paid \$19\.99/ }).waitFor();
+    expect(await page.getByText('Up to $19.99').isVisible()).toBe(true);
     expect(await page.getByLabel('Amount (USD)').inputValue()).toBe('19.99');
     await shot('console-4-call-paid');
 
@@ -136,7 +136,7 @@ describe('operator console in Chromium', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Confirm refund' });
     await dialog.waitFor();
-    expect(await dialog.innerText()).toContain(`Refund 19.99 USD (everything left) of the 19.99 USD paid for order ${paid.outcome.orderId} to the visa ending 4242?`);
+    expect(await dialog.innerText()).toContain(`Refund $19.99 (everything left) of the $19.99 paid for order ${paid.outcome.orderId} to the visa ending 4242?`);
     expect(await focusedId()).toBe('refund-cancel');
     await shot('console-5-refund-confirmation');
     await page.keyboard.press('Escape');
@@ -146,13 +146,13 @@ describe('operator console in Chromium', () => {
 
     await page.keyboard.press('Enter');
     await dialog.waitFor();
-    await dialog.getByRole('button', { name: 'Refund 19.99 USD' }).dblclick();
-    await page.getByRole('status').filter({ hasText: /^Refunded 19\.99 USD \(re_\w+\)\.$/ }).waitFor();
+    await dialog.getByRole('button', { name: 'Refund $19.99' }).dblclick();
+    await page.getByRole('status').filter({ hasText: /^Refunded \$19\.99 \(re_\w+\)\.$/ }).waitFor();
     await dialog.waitFor({ state: 'hidden' });
 
     // The page reloads the call: outcome refunded, the refund in the table and on the timeline.
     await page.locator('.head-badges .badge-refunded').waitFor();
-    expect(await page.locator('#verdict-text').innerText()).toMatch(/Then refunded 19\.99 USD in full by an operator \(re_\w+\)\.$/);
+    expect(await page.locator('#verdict-text').innerText()).toMatch(/Then refunded \$19\.99 in full by an operator \(re_\w+\)\.$/);
     const refundRows = page.locator('.refund-table tbody tr');
     expect(await refundRows.count()).toBe(1);
     expect(await refundRows.first().innerText()).toContain('refunded');
@@ -172,7 +172,7 @@ describe('operator console in Chromium', () => {
     const row = page.getByRole('row').filter({ hasText: paid.outcome.orderId! });
     await row.waitFor();
     expect(await row.innerText()).toContain('refunded');
-    expect(await row.innerText()).toContain('refunded 19.99 USD');
+    expect(await row.innerText()).toContain('refunded $19.99');
     expect(await page.getByLabel(/Live refresh/).isChecked()).toBe(true);
     await shot('console-7-calls-refunded');
 

@@ -119,7 +119,7 @@ describe('agent-assisted payment in the operator console', () => {
     const row = page.getByRole('row').filter({ hasText: '80001' });
     await row.waitFor({ timeout: 30_000 });
     await untilText('#live-results tbody', 'On the line, no card capture yet');
-    expect(await row.innerText()).toContain('19.99 USD');
+    expect(await row.innerText()).toContain('$19.99');
     await shot('live-1-list');
 
     await page.locator(`#live-${callSid}`).focus();
@@ -129,7 +129,7 @@ describe('agent-assisted payment in the operator console', () => {
     await expect.poll(focusedId).toBe('live-heading');
     await untilText('#line-caller', 'on the line with an operator');
     expect(await page.locator('#line-operator').innerText()).toBe('alice');
-    expect(await page.locator('#line-order').innerText()).toBe('80001 · 19.99 USD');
+    expect(await page.locator('#line-order').innerText()).toBe('80001 · $19.99');
     expect(await page.getByLabel('Order number').inputValue()).toBe('80001');
 
     // Keyboard only: from the heading, Tab reaches End call, the charge choice, the order, Start.
@@ -182,7 +182,7 @@ describe('agent-assisted payment in the operator console', () => {
 
     // Paid: the code, large, for reading out.
     const code = (await untilText('#confirmation-code', /^\d{3} \d{3}$/, 30_000)).replace(/\s/g, '');
-    expect(await page.locator('#capture-result .result-title').innerText()).toBe('Paid 19.99 USD for order 80001 (two concert tickets)');
+    expect(await page.locator('#capture-result .result-title').innerText()).toBe('Paid $19.99 for order 80001 (two concert tickets)');
     expect(await page.locator('#capture-result').innerText()).toContain('Card ••••4242 (visa)');
     expect(await page.locator('#capture-form').count()).toBe(0); // nothing more to charge
     const fontSize = await page.evaluate<string>("getComputedStyle(document.getElementById('confirmation-code')).fontSize");
@@ -210,7 +210,7 @@ describe('agent-assisted payment in the operator console', () => {
     // The ended call's page is one click away.
     await page.locator('#ended-call-link').click();
     await page.getByRole('heading', { name: /^Call CA/, level: 1 }).waitFor();
-    await untilText('#verdict-text', /^Paid 19\.99 USD/);
+    await untilText('#verdict-text', /^Paid \$19\.99/);
   });
 
   it('a cancelled capture starts again; a declined card is followed by another card', async () => {

@@ -44,13 +44,13 @@ const expectations: Record<Exclude<RecordedScenario, 'operator-refund'>, (t: Tim
       'confirmation:ok',
       'outcome:ok',
     ]);
-    expect(t.whereFailed).toMatch(/^Paid 19\.99 USD \(pi_\w+, confirmation \d{6}\); nothing failed\.$/);
+    expect(t.whereFailed).toMatch(/^Paid \$19\.99 \(pi_\w+, confirmation \d{6}\); nothing failed\.$/);
     expect(t.failingEntryId).toBeUndefined();
     const charge = t.entries.find((e) => e.step === 'charge')!;
     expect(charge).toMatchObject({ paymentIntentId: t.paymentIntentId, card: { brand: 'visa', last4: '4242' }, paymentMethodId: 'pm_card_visa' });
     expect(charge.idempotencyKey).toBe(`call-${t.callSid}/charge/1`);
-    expect(charge.summary).toBe(`Charged 19.99 USD: ${t.paymentIntentId} succeeded`);
-    expect(t.entries.find((e) => e.step === 'order-entry')!.summary).toBe(`Order ${t.orderId} found: 19.99 USD for two concert tickets`);
+    expect(charge.summary).toBe(`Charged $19.99: ${t.paymentIntentId} succeeded`);
+    expect(t.entries.find((e) => e.step === 'order-entry')!.summary).toBe(`Order ${t.orderId} found: $19.99 for two concert tickets`);
     expect(Date.parse(charge.endedAt!)).toBeGreaterThanOrEqual(Date.parse(charge.startedAt));
     // The receipt went to a phone number in the workflow input: it never shows.
     expect(JSON.stringify(t)).not.toContain('5005550006');
@@ -104,7 +104,7 @@ const expectations: Record<Exclude<RecordedScenario, 'operator-refund'>, (t: Tim
       t.source === 'legacy-history' ? `call-${t.callSid}/refund/${t.paymentIntentId}` : `paycall/refund-${t.paymentIntentId}-compensation`,
     );
     expect(t.whereFailed).toBe(
-      `Charged 19.99 USD (${t.paymentIntentId}) but marking the order paid failed (OrderNotPayable: Order ${t.orderId} was already paid by another payment); the call refunded it (${refund.refundId}).`,
+      `Charged $19.99 (${t.paymentIntentId}) but marking the order paid failed (OrderNotPayable: Order ${t.orderId} was already paid by another payment); the call refunded it (${refund.refundId}).`,
     );
   },
 };
@@ -112,14 +112,14 @@ const expectations: Record<Exclude<RecordedScenario, 'operator-refund'>, (t: Tim
 function expectOperatorRefund(paid: Timeline, refund: Timeline): void {
   expect(refund).toMatchObject({ workflowType: 'refundWorkflow', status: 'completed', refund: { status: 'refunded', amount: 1999, callWorkflowId: paid.workflowId } });
   expect(shape(refund)).toEqual(['refund:info', 'refund:ok', 'outcome:ok']);
-  expect(refund.entries[0]!.summary).toBe(`Operator asked to refund the full remaining amount of 19.99 USD paid for order ${paid.orderId} (request fixture-refund, requested by customer)`);
+  expect(refund.entries[0]!.summary).toBe(`Operator asked to refund the full remaining amount of $19.99 paid for order ${paid.orderId} (request fixture-refund, requested by customer)`);
   expect(refund.entries[1]!.idempotencyKey).toBe(`paycall/refund-${paid.paymentIntentId}-fixture-refund`);
-  expect(refund.whereFailed).toBe(`Refunded 19.99 USD on ${paid.paymentIntentId} (${refund.refund?.status === 'refunded' ? refund.refund.refundId : ''}); nothing failed.`);
+  expect(refund.whereFailed).toBe(`Refunded $19.99 on ${paid.paymentIntentId} (${refund.refund?.status === 'refunded' ? refund.refund.refundId : ''}); nothing failed.`);
 
   const merged = mergeRefunds(paid, [refund]);
   expect(merged).toMatchObject({ effectiveOutcome: 'refunded', refundedAmount: 1999 });
   expect(shape(merged).slice(-3)).toEqual(['outcome:ok', 'refund:info', 'refund:ok']);
-  expect(merged.whereFailed).toMatch(/^Paid 19\.99 USD \(pi_\w+, confirmation \d{6}\)\. Then refunded 19\.99 USD in full by an operator \(re_\w+\)\.$/);
+  expect(merged.whereFailed).toMatch(/^Paid \$19\.99 \(pi_\w+, confirmation \d{6}\)\. Then refunded \$19\.99 in full by an operator \(re_\w+\)\.$/);
 }
 
 describe('timeline from committed history files', () => {
@@ -233,7 +233,7 @@ describe('timeline from histories recorded in this run', () => {
     await call.pay(visa);
     expect((await call.outcome()).outcome).toBe('paid');
     const done = buildTimeline(await handle.fetchHistory());
-    expect(done.whereFailed).toMatch(/^Paid 19\.99 USD \(pi_\w+, confirmation \d{6}\) after 1 declined card; nothing failed\.$/);
+    expect(done.whereFailed).toMatch(/^Paid \$19\.99 \(pi_\w+, confirmation \d{6}\) after 1 declined card; nothing failed\.$/);
   });
 
   it('a terminated call says so, with the reason', async () => {
@@ -258,9 +258,9 @@ describe('what an operator may see', () => {
   });
 
   it('formats money in the currency’s units', () => {
-    expect(formatMoney(1999, 'usd')).toBe('19.99 USD');
-    expect(formatMoney(6480, 'jpy')).toBe('6,480 JPY');
-    expect(formatMoney(123456789, 'usd')).toBe('1,234,567.89 USD');
+    expect(formatMoney(1999, 'usd')).toBe('$19.99');
+    expect(formatMoney(6480, 'jpy')).toBe('¥6,480');
+    expect(formatMoney(123456789, 'usd')).toBe('$1,234,567.89');
     expect(formatMoney(100, 'xyz')).toBe('100 XYZ (minor units)');
     expect(formatMoney(undefined, 'usd')).toBe('?');
   });

@@ -87,7 +87,7 @@ describe('db:migrate and orders:import', () => {
     const file = path.join(dir, 'orders.json');
     writeFileSync(file, JSON.stringify([{ orderId: '12', amount: 500, currency: 'xyz', description: 'x' }]));
     const result = await run(importScript, [file], { DATABASE_URL: 'postgres://paycall:pw@127.0.0.1:1/paycall' });
-    expect(result).toMatchObject({ code: 1, stdout: '', stderr: `paycall: ${file} is invalid at 0.currency: unsupported currency` });
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: `paycall: ${file} is invalid at 0.currency: order 12: currency xyz is not one paycall takes (aud, cad, eur, gbp, jpy, krw, usd)` });
   });
 
   it('importing into a database that was never migrated says to run db:migrate; no DATABASE_URL says to set it', async () => {

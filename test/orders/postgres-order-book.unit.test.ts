@@ -211,7 +211,7 @@ describe('orders import', () => {
     await expect(readOrdersFile(badOrder)).rejects.toThrow(`${badOrder} is invalid at 1.orderId: orderId must be 1–20 digits (callers type it on a keypad)`);
     const badMoney = await file(JSON.stringify([{ orderId: '1', amount: 19.99, currency: 'usd', description: 'x' }]));
     await expect(readOrdersFile(badMoney)).rejects.toThrow(/is invalid at 0\.amount: /);
-    const duplicate = await file(JSON.stringify([{ orderId: '7', amount: 1, currency: 'usd', description: 'a' }, { orderId: '7', amount: 2, currency: 'usd', description: 'b' }]));
+    const duplicate = await file(JSON.stringify([{ orderId: '7', amount: 100, currency: 'usd', description: 'a' }, { orderId: '7', amount: 200, currency: 'usd', description: 'b' }]));
     await expect(readOrdersFile(duplicate)).rejects.toThrow(`${duplicate} is invalid at 1.orderId: orderId 7 appears more than once`);
     await expect(readOrdersFile('/nonexistent/orders.json')).rejects.toThrow(/^\/nonexistent\/orders\.json could not be read as JSON: ENOENT/);
   });

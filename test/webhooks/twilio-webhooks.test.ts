@@ -61,7 +61,7 @@ describe('Twilio webhooks', () => {
   it('answers an incoming call with TwiML: greeting and a <Gather> for the order number', async () => {
     const res = await web.post('/twilio/voice', voiceParams(uniqueCallSid()));
     expect(res.status).toBe(200);
-    expect(res.body).toContain('<Say language="en-US">Welcome to paycall.</Say>');
+    expect(res.body).toContain('<Say language="en-US" voice="Polly.Joanna-Neural">Welcome to paycall.</Say>');
     expect(actionUrl(res.body, 'Gather')).toBe(`${web.baseUrl}/twilio/gather?turn=1`);
     expect(res.body).toContain('finishOnKey="#"');
   });

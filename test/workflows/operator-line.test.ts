@@ -8,6 +8,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChargeCardInput, WorkerActivities } from '../../src/activities/types.js';
+import type { CallInput } from '../../src/contract/call.js';
+import type { PayCardType } from '../../src/contract/instructions.js';
 import type { AgentCaptureField, PaymentStatusEvent } from '../../src/contract/operator.js';
 import type { Order } from '../../src/orders/order-book.js';
 import { connectTestTemporal, uniqueCallSid, uniqueTaskQueue, workflowBundle, type TestTemporal } from '../helpers/temporal.js';
@@ -29,6 +31,8 @@ type Keying = Partial<Record<AgentCaptureField, ('ok' | 'invalid' | 'silent')[]>
 class FakeTwilio {
   captures: { field: string; key: string }[] = [];
   finishes: string[] = [];
+  /** The card brands each payment session was opened with. */
+  sessionCardTypes: string[][] = [];
   charges: ChargeCardInput[] = [];
   ended: { text: string }[] = [];
   call!: TestCall;
@@ -58,7 +62,10 @@ class FakeTwilio {
       markOrderPaid: async ({ paymentIntentId }) => ({ ...order, status: 'paid', paymentIntentId }),
       refundPayment: async () => ({ refundId: 're_1', status: 'succeeded', amount: 1999 }),
       sendReceipt: async () => ({ sent: false }),
-      createPaymentSession: async () => ({ sessionSid: `PK${++sessions}` }),
+      createPaymentSession: async ({ validCardTypes }) => {
+        this.sessionCardTypes.push(validCardTypes);
+        return { sessionSid: `PK${++sessions}` };
+      },
       capturePaymentField: async ({ field, sessionSid, idempotencyKey }) => {
         this.captures.push({ field, key: idempotencyKey });
         const how = this.keying[field]?.shift() ?? 'ok';
@@ -93,10 +100,10 @@ class FakeTwilio {
   }
 }
 
-async function onTheLine(fake: FakeTwilio, play: (call: TestCall) => Promise<void>): Promise<TestCall> {
+async function onTheLine(fake: FakeTwilio, play: (call: TestCall) => Promise<void>, input: Partial<CallInput> = {}): Promise<TestCall> {
   const taskQueue = uniqueTaskQueue('operator');
   const worker = await Worker.create({ connection: temporal.nativeConnection, namespace: temporal.namespace, taskQueue, workflowBundle: await workflowBundle(), activities: fake.activities() });
-  const call = new TestCall(temporal.client, taskQueue, { callSid: uniqueCallSid(), locale: 'en-US', operatorNumber: '+15005550000' });
+  const call = new TestCall(temporal.client, taskQueue, { callSid: uniqueCallSid(), locale: 'en-US', operatorNumber: '+15005550000', ...input });
   fake.call = call;
   await worker.runUntil(async () => {
     await call.start();
@@ -135,11 +142,29 @@ describe('agent-assisted payment in the call workflow', () => {
       `call-${call.input.callSid}/agent-capture/1/security-code/1`,
     ]);
     expect(fake.finishes).toEqual(['complete']);
+    // A call whose input names no <Pay> settings (begun before they existed): the old brands.
+    expect(fake.sessionCardTypes).toEqual([['visa', 'mastercard', 'amex']]);
     expect(fake.ended[0]!.text).toContain(outcome.confirmationCode!.split('').join(' '));
     const steps = outcome.steps!;
     expect(steps.find((s) => s.step === 'card-capture')).toMatchObject({ status: 'ok', via: 'operator', operator: 'alice', paymentMethodId: 'pm_card_visa', paymentSessionSid: 'PK1' });
     expect(steps.find((s) => s.step === 'charge')).toMatchObject({ status: 'ok', via: 'operator', operator: 'alice' });
     expect(steps.find((s) => s.step === 'with-operator')).toMatchObject({ status: 'ok', code: 'ended-by-operator', operator: 'alice' });
+  });
+
+  it("the operator's session takes the brands the call's <Pay> takes (PAY_VALID_CARD_TYPES)", async () => {
+    const fake = new FakeTwilio();
+    const pay = { validCardTypes: ['jcb', 'visa', 'diners-club'] as PayCardType[], securityCode: true, postalCode: false, timeoutSeconds: 10, maxAttempts: 3 as const };
+    const call = await onTheLine(
+      fake,
+      async (c) => {
+        await c.operator({ kind: 'start-capture', operator: 'alice', charge: { orderId: '73021' } });
+        await captureStatus(c, 'paid');
+        await c.operator({ kind: 'end-call', operator: 'alice' });
+      },
+      { pay },
+    );
+    expect((await call.outcome()).outcome).toBe('paid');
+    expect(fake.sessionCardTypes).toEqual([['jcb', 'visa', 'diners-club']]);
   });
 
   it('a mistyped card number is asked again, and the operator can ask again for a field already entered', async () => {

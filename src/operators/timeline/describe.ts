@@ -147,7 +147,8 @@ function cardCapture(record: StepRecord): string {
   if (record.status === 'running') return 'Waiting for the caller to key in a card (<Pay>)';
   if (record.status === 'ok') {
     const card = record.card;
-    return `Card captured: ${card?.brand ?? 'card'}${card?.last4 ? ` ending ${card.last4}` : ''} (${record.paymentMethodId ?? '?'})`;
+    const postal = card?.postalCode ? `, postal code ${card.postalCode}` : '';
+    return `Card captured: ${card?.brand ?? 'card'}${card?.last4 ? ` ending ${card.last4}` : ''}${postal} (${record.paymentMethodId ?? '?'})`;
   }
   const plain = `<Pay> ended with ${record.code}`;
   const detail = record.message && record.message !== plain ? ` (${scrubText(record.message)})` : '';
@@ -190,6 +191,10 @@ function charge(record: StepRecord, retried: string): string {
   const money = formatMoney(record.amount, record.currency);
   if (record.status === 'running') return `Charging ${money}${record.paymentIntentId ? ` on ${record.paymentIntentId} again` : ''}`;
   if (record.status === 'ok') return `Charged ${money}: ${record.paymentIntentId ?? '?'} succeeded${retried}`;
+  if (record.errorType === 'StripeMotoNotEnabled') {
+    // Not the caller's card: the account's setting. Say what to change.
+    return `Charge of ${money} refused by Stripe: MOTO is not enabled for this Stripe account (STRIPE_MOTO=true sends payment_method_options[card][moto]); nothing was charged. Set STRIPE_MOTO=false or ask Stripe to enable MOTO`;
+  }
   if (record.errorType === 'CardDeclined') {
     return `Card declined: ${[record.code, record.declineCode].filter(Boolean).join(' / ')}: ${scrubText(record.message ?? '')}`;
   }

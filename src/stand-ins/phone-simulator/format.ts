@@ -18,7 +18,8 @@ export function formatEntry(e: TranscriptEntry): string | undefined {
   switch (e.verb) {
     case 'Say': {
       const tag = e.event === 'prompt' ? `Pay ${payFieldLabel(e.for ?? '')} #${e.attempt ?? 1}${e.errorType ? ` ${e.errorType}` : ''}${e.source === 'default' ? ' (Twilio default)' : ''}` : 'Say';
-      return `${nested}[${tag} ${e.language ?? ''}] ${e.text ?? ''}${e.loop !== undefined ? ` (loop ${e.loop})` : ''}`;
+      // The voice too (`Polly.Takumi-Neural`): which voice a caller hears is part of the call.
+      return `${nested}[${tag} ${e.language ?? ''}${e.voice ? ` ${e.voice}` : ''}] ${e.text ?? ''}${e.loop !== undefined ? ` (loop ${e.loop})` : ''}`;
     }
     case 'Play':
       return `${nested}[Play] ${e.url ?? ''}`;

@@ -7,6 +7,10 @@ export const namedTestCards = {
   visa: '4242424242424242',
   mastercard: '5555555555554444',
   amex: '378282246310005',
+  // Stripe's test cards by brand (docs.stripe.com/testing): JCB, and Diners Club's 16-digit number.
+  jcb: '3566002020360505',
+  diners: '3056930009020004',
+  'diners-14': '36227206271667',
   declined: '4000000000000002',
   'insufficient-funds': '4000000000009995',
   'expired-card': '4000000000000069',

@@ -1,27 +1,26 @@
 /**
- * Amount rules Stripe applies to charges: minimum and maximum amounts per currency, and how
- * amounts appear in error messages.
+ * Amount rules Stripe applies to charges: the minimum and maximum per currency, and how
+ * amounts appear in error messages. Stripe's rules are read from paycall's one currency list
+ * (src/money/currencies.ts), so paycall's import checks and this stand-in cannot drift apart.
  */
+import { minimumCharge, stripeExponent, stripeMaximumCharge } from '../../money/currencies.js';
 
-const zeroDecimal = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const symbols: Record<string, string> = { usd: '$', cad: '$', aud: '$', nzd: '$', sgd: '$', hkd: '$', mxn: '$', eur: '€', gbp: '£', jpy: '¥', krw: '₩' };
 
-/** Stripe's documented minimum charge amounts (minor units) for common settlement currencies. */
-const minimums: Record<string, number> = {
-  usd: 50, aud: 50, brl: 50, cad: 50, chf: 50, dkk: 250, eur: 50, gbp: 30, hkd: 400, inr: 50, jpy: 50,
-  mxn: 10, nok: 300, nzd: 50, sek: 300, sgd: 50,
-};
+export const maxAmount = stripeMaximumCharge;
 
-const symbols: Record<string, string> = { usd: '$', cad: '$', aud: '$', nzd: '$', sgd: '$', hkd: '$', eur: '€', gbp: '£', jpy: '¥' };
-
-export const maxAmount = 99_999_999;
-
+/**
+ * Stripe's minimum for the currency. A currency outside Stripe's table must convert to at
+ * least US$0.50, which needs exchange rates the sandbox does not have: it takes any amount.
+ */
 export function minimumAmount(currency: string): number {
-  return Object.hasOwn(minimums, currency) ? (minimums[currency] as number) : 1;
+  return minimumCharge(currency) ?? 1;
 }
 
 /** `1999, 'usd'` → `$19.99`; `500, 'jpy'` → `¥500`; unknown currencies show the code. */
 export function formatAmount(amount: number, currency: string): string {
-  const value = zeroDecimal.has(currency) ? String(amount) : (amount / 100).toFixed(2);
+  const exponent = stripeExponent(currency);
+  const value = (amount / 10 ** exponent).toFixed(exponent);
   const symbol = Object.hasOwn(symbols, currency) ? symbols[currency] : undefined;
   return symbol === undefined ? `${value} ${currency}` : `${symbol}${value}`;
 }

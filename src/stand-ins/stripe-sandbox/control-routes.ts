@@ -9,6 +9,7 @@ import type { Logger } from '../../logging/logger.js';
 import type { SandboxControl } from './control.js';
 import { StripeSandboxError } from './errors.js';
 import { faultPatchSchema, type Faults } from './faults.js';
+import { motoSettingSchema, type MotoAccounts } from './moto-accounts.js';
 import type { WebhookDispatcher } from './webhook-delivery.js';
 import { webhookFaultPatchSchema, type WebhookFaults } from './webhook-faults.js';
 
@@ -18,6 +19,8 @@ export interface ControlDeps {
   dispatcher: WebhookDispatcher;
   control: SandboxControl;
   logger: Logger;
+  /** The accounts' MOTO (the SandboxContext's). */
+  moto?: MotoAccounts;
 }
 
 const json = express.json({ type: () => true });
@@ -99,6 +102,19 @@ export function controlRouter(deps: ControlDeps): express.Router {
     dispatcher.releaseHeld();
     res.json({ ok: true });
   });
+
+  const moto = deps.moto;
+  if (moto) {
+    router.get('/moto', (_req, res) => {
+      res.json(moto.get());
+    });
+    router.post('/moto', json, (req, res) => {
+      const setting = body(req, res, motoSettingSchema);
+      if (setting === undefined) return;
+      logger.info({ motoAccounts: setting.accounts === 'all' || setting.accounts === 'none' ? setting.accounts : setting.accounts.length }, 'MOTO accounts changed');
+      res.json(moto.set(setting.accounts));
+    });
+  }
 
   router.post('/refunds/:id/succeed', (req, res) => {
     answer(res, () => control.succeedRefund(req.params.id ?? ''));

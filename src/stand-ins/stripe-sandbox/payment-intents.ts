@@ -8,12 +8,13 @@ import { formatAmount, maxAmount, minimumAmount } from './amounts.js';
 import { renderCharge } from './charges.js';
 import { captureMethods, confirmableStatuses, createConfirmer, unexpectedState, type ConfirmOptions } from './confirmation.js';
 import { chargeCaptured } from './disputes.js';
-import { invalidRequest, resourceMissing } from './errors.js';
+import { invalidRequest, parameterUnknown, resourceMissing } from './errors.js';
 import type { FormObject } from './form.js';
 import { newId, nowSeconds, type PaymentIntentObject, type PaymentIntentStatus } from './objects.js';
 import { paginate, readPage } from './pagination.js';
 import {
   checkAllowed,
+  get,
   mergeMetadata,
   optArray,
   optBool,
@@ -26,7 +27,7 @@ import {
   type ParamSpec,
 } from './params.js';
 import { resolvePaymentMethod } from './payment-methods.js';
-import { own, snapshot, type Route, type SandboxContext } from './routes.js';
+import { own, snapshot, type RequestFacts, type Route, type SandboxContext } from './routes.js';
 import type { StoredPaymentIntent } from './store.js';
 
 const offSessionValues = ['true', 'false', 'one_off', 'recurring'] as const;
@@ -77,8 +78,15 @@ function readExpand(params: FormObject, prefix = ''): boolean {
   return expand.length > 0;
 }
 
+/** Stripe's API spec: `description` is at most 1000 characters. */
+const maxDescriptionLength = 1000;
+
 /** Reads the confirmation parameters shared by create (with confirm=true) and /confirm. */
-function readConfirmOptions(params: FormObject, confirming: boolean): ConfirmOptions {
+function readConfirmOptions(params: FormObject, confirming: boolean, ctx: SandboxContext, request: RequestFacts): ConfirmOptions {
+  // An account Stripe has not enabled for MOTO does not know the parameter at all.
+  if (get(params, 'payment_method_options', 'card', 'moto') !== undefined && !ctx.moto.enabledFor(request.apiKey)) {
+    throw parameterUnknown('payment_method_options[card][moto]');
+  }
   const errorOnRequiresAction = optBool(params, 'error_on_requires_action');
   const offSession = optEnum(params, offSessionValues, 'off_session');
   const moto = optBool(params, 'payment_method_options', 'card', 'moto');
@@ -125,7 +133,7 @@ export function paymentIntentRoutes(ctx: SandboxContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/v1\/payment_intents$/,
-      prepare(params) {
+      prepare(params, _path, request) {
         checkAllowed(params, createSpec);
         const expand = readExpand(params);
         const amount = reqInt(params, 'amount');
@@ -142,7 +150,7 @@ export function paymentIntentRoutes(ctx: SandboxContext): Route[] {
           throw invalidRequest(`Amount must be no more than ${formatAmount(maxAmount, currency)}`, { code: 'amount_too_large', param: 'amount' });
         }
         const confirming = optBool(params, 'confirm') === true;
-        const options = readConfirmOptions(params, confirming);
+        const options = readConfirmOptions(params, confirming, ctx, request);
         if (confirming && options.paymentMethod === undefined) {
           throw invalidRequest('Missing required param: payment_method. Confirming a PaymentIntent needs a payment method.', {
             code: 'parameter_missing',
@@ -165,6 +173,9 @@ export function paymentIntentRoutes(ctx: SandboxContext): Route[] {
         }
         const metadata = mergeMetadata({}, optMetadata(params));
         const description = optString(params, 'description');
+        if (description !== undefined && [...description].length > maxDescriptionLength) {
+          throw invalidRequest(`Invalid string: ${[...description].slice(0, 20).join('')}...; must be at most ${maxDescriptionLength} characters`, { param: 'description' });
+        }
         return {
           run(exec) {
             // An unknown payment method fails the whole request: no PaymentIntent is created.
@@ -208,10 +219,10 @@ export function paymentIntentRoutes(ctx: SandboxContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/v1\/payment_intents\/([^/]+)\/confirm$/,
-      prepare(params, [id = '']) {
+      prepare(params, [id = ''], request) {
         checkAllowed(params, confirmOptionSpec);
         const expand = readExpand(params);
-        const options = readConfirmOptions(params, true);
+        const options = readConfirmOptions(params, true, ctx, request);
         return {
           run(exec) {
             const pi = find(id, 'intent').object;

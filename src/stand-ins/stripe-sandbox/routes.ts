@@ -8,13 +8,20 @@ import type { EventRequest } from './event-objects.js';
 import type { EventLog } from './events.js';
 import type { FormObject } from './form.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { MotoAccounts } from './moto-accounts.js';
 import type { Store } from './store.js';
 
-/** What endpoints with side effects work with: the state, the event log, the "later" scheduler. */
+/** What endpoints with side effects work with: the state, the event log, the "later" scheduler, the accounts' MOTO. */
 export interface SandboxContext {
   store: Store;
   events: EventLog;
   lifecycle: Lifecycle;
+  moto: MotoAccounts;
+}
+
+/** Who is asking: the request's secret key (the sandbox's "account"). */
+export interface RequestFacts {
+  apiKey: string;
 }
 
 export interface Execution {
@@ -32,7 +39,7 @@ export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   /** Matched against the whole path; capture groups are the path parameters. */
   pattern: RegExp;
-  prepare(params: FormObject, pathParams: string[]): Prepared;
+  prepare(params: FormObject, pathParams: string[], request: RequestFacts): Prepared;
 }
 
 export function own<T>(map: Record<string, T>, key: string): T | undefined {

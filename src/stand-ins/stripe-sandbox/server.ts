@@ -33,6 +33,7 @@ import { Faults } from './faults.js';
 import { fingerprint, parseForm } from './form.js';
 import { Idempotency } from './idempotency.js';
 import { Lifecycle } from './lifecycle.js';
+import { MotoAccounts, type MotoSetting } from './moto-accounts.js';
 import { newId, sandboxApiVersion } from './objects.js';
 import { paymentIntentRoutes } from './payment-intents.js';
 import { paymentMethodRoutes } from './payment-methods.js';
@@ -74,6 +75,8 @@ export interface StripeSandboxOptions {
   asyncDelayMs?: number | null;
   /** Where omitted settings are read from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** The accounts (secret keys) Stripe enabled for MOTO; default `all` (moto-accounts.ts). */
+  motoAccounts?: MotoSetting;
 }
 
 /** Webhooks, programmatically (the same as the API and `/_sandbox/webhooks/…`). */
@@ -101,6 +104,8 @@ export interface StripeSandbox {
   webhooks: SandboxWebhooks;
   /** Control calls: settle/fail refunds, open/close disputes, run scheduled transitions. */
   control: SandboxControl;
+  /** Which accounts have MOTO (same as `/_sandbox/moto`). */
+  moto: MotoAccounts;
   /** Stops listening, drops open connections, stops deliveries and timers, writes the state. */
   close(): Promise<void>;
 }
@@ -159,7 +164,7 @@ export function createStripeSandboxApp(deps: SandboxAppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use('/_sandbox', controlRouter(deps));
+  app.use('/_sandbox', controlRouter({ ...deps, moto: ctx.moto }));
 
   app.use('/v1', express.raw({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
     void handleV1(req, res);
@@ -244,7 +249,7 @@ export function createStripeSandboxApp(deps: SandboxAppDeps): express.Express {
       // stripe-node sends GET and DELETE parameters in the query string.
       const raw = method === 'GET' || method === 'DELETE' ? url.search.slice(1) : Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       const params = parseForm(raw);
-      const prepared = route.prepare(params, pathParams);
+      const prepared = route.prepare(params, pathParams, { apiKey });
 
       if (idempotencyKey !== undefined) {
         Idempotency.validateKey(idempotencyKey);
@@ -321,7 +326,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const events = new EventLog(store);
   events.listen(dispatcher.onEvent);
   const lifecycle = new Lifecycle(store, logger, options.asyncDelayMs !== undefined ? options.asyncDelayMs : fromEnv.asyncDelayMs);
-  const ctx: SandboxContext = { store, events, lifecycle };
+  const moto = new MotoAccounts(options.motoAccounts);
+  const ctx: SandboxContext = { store, events, lifecycle, moto };
   registerRefundTransitions(ctx);
   registerDisputeTransitions(ctx);
   const control = new SandboxControl(ctx);
@@ -358,6 +364,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     faults,
     webhooks,
     control,
+    moto,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));

@@ -79,6 +79,10 @@ const testNumbers: Record<string, { brand: CardBrand; behaviour: Behaviour; afte
   '4242424242424242': { brand: 'visa', behaviour: 'succeed' },
   '5555555555554444': { brand: 'mastercard', behaviour: 'succeed' },
   '378282246310005': { brand: 'amex', behaviour: 'succeed' },
+  // JCB and Diners Club, as Stripe's testing page lists them (Diners also in its 14-digit form).
+  '3566002020360505': { brand: 'jcb', behaviour: 'succeed' },
+  '3056930009020004': { brand: 'diners', behaviour: 'succeed' },
+  '36227206271667': { brand: 'diners', behaviour: 'succeed' },
   '4000000000000002': { brand: 'visa', behaviour: 'decline_generic' },
   '4000000000009995': { brand: 'visa', behaviour: 'decline_insufficient_funds' },
   '4000000000009987': { brand: 'visa', behaviour: 'decline_lost_card' },
@@ -99,6 +103,8 @@ const pmRows: Array<[ids: string[], card: TestCard]> = [
   [['pm_card_visa'], { brand: 'visa', last4: '4242', behaviour: 'succeed' }],
   [['pm_card_mastercard'], { brand: 'mastercard', last4: '4444', behaviour: 'succeed' }],
   [['pm_card_amex'], { brand: 'amex', last4: '0005', behaviour: 'succeed' }],
+  [['pm_card_jcb'], { brand: 'jcb', last4: '0505', behaviour: 'succeed' }],
+  [['pm_card_diners'], { brand: 'diners', last4: '0004', behaviour: 'succeed' }],
   [['pm_card_visa_chargeDeclined', 'pm_card_chargeDeclined'], { brand: 'visa', last4: '0002', behaviour: 'decline_generic' }],
   [
     ['pm_card_visa_chargeDeclinedInsufficientFunds', 'pm_card_chargeDeclinedInsufficientFunds'],

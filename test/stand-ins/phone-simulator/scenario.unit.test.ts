@@ -65,6 +65,15 @@ describe('scenarios', () => {
     expect(() => keysToSteps('pay=platinum')).toThrow();
   });
 
+  it("--keys knows Stripe's JCB and Diners Club test cards (pay=jcb, pay=diners, pay=diners-14), with a postal code too", () => {
+    expect(keysToSteps('pay=jcb,pay=diners,pay=diners-14,pay=jcb/1234/123/1000001')).toEqual([
+      { pay: { cardNumber: '3566002020360505', expiry: '1234', securityCode: '123' } },
+      { pay: { cardNumber: '3056930009020004', expiry: '1234', securityCode: '123' } },
+      { pay: { cardNumber: '36227206271667', expiry: '1234', securityCode: '123' } },
+      { pay: { cardNumber: '3566002020360505', expiry: '1234', securityCode: '123', postalCode: '1000001' } },
+    ]);
+  });
+
   it('every example scenario under scenarios/ is valid', async () => {
     const dir = path.resolve('scenarios');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('mix'));

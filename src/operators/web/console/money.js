@@ -1,5 +1,5 @@
 // Operator console: amounts typed by an operator ↔ minor units (the integers paycall and
-// Stripe use: 1999 is 19.99 USD, 6480 is 6,480 JPY). The currency's exponent comes from the
+// Stripe use: 1999 is $19.99, 6480 is ¥6,480). The currency's exponent comes from the
 // server (a refund's `currencyExponent`, or the session's `currencies`).
 
 /** Decimal text in the currency's units → minor units, or undefined when it is not a valid amount. */
@@ -19,7 +19,12 @@ export function toDecimal(minor, exponent) {
   return `${text.slice(0, -exponent)}.${text.slice(-exponent)}`;
 }
 
-/** Minor units with the currency, as the server writes amounts ("19.99 USD"). */
+/** Minor units with the currency, as the server writes amounts for operators ("$19.99", "¥6,480"). */
 export function moneyText(minor, currency, exponent) {
-  return `${toDecimal(minor, exponent)} ${String(currency).toUpperCase()}`;
+  const code = String(currency).toUpperCase();
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: code, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(Number(toDecimal(minor, exponent)));
+  } catch {
+    return `${toDecimal(minor, exponent)} ${code}`;
+  }
 }

@@ -4,7 +4,7 @@
 
 import { api, state } from './api.js';
 import { dialog, el, formatTime, notice } from './dom.js';
-import { toDecimal, toMinorUnits } from './money.js';
+import { moneyText, toDecimal, toMinorUnits } from './money.js';
 
 /** The refunds section of the call `d`; `reload` re-reads the call after a refund. */
 export function refundSection(d, reload) {
@@ -90,7 +90,7 @@ export function refundSection(d, reload) {
 /** The confirmation step. One request id per confirmation: a double click or a retry refunds once. */
 function confirmRefund(d, request, status, reload) {
   const requestId = crypto.randomUUID();
-  const money = toDecimal(request.amount, d.refundable.currencyExponent) + ' ' + d.refundable.currency.toUpperCase();
+  const money = moneyText(request.amount, d.refundable.currency, d.refundable.currencyExponent);
   const card = d.timeline.entries.find((e) => e.step === 'charge' && e.status === 'ok')?.card;
   document.getElementById('refund-dialog-text').textContent =
     `Refund ${money}${request.full ? ' (everything left)' : ''} of the ${d.amountText} paid for order ${d.orderId}${card?.last4 ? ` to the ${card.brand ?? 'card'} ending ${card.last4}` : ''}?`;

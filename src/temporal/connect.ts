@@ -17,7 +17,7 @@ import { dataConverterFor } from './encryption-codec.js';
 /** Where the embedded dev server listens by default (`npm start` with nothing configured). */
 export const defaultTemporalAddress = '127.0.0.1:7233';
 
-export type CodecConfig = Pick<Config, 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEY_ID'>;
+export type CodecConfig = Pick<Config, 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEY_ID'> & Partial<Pick<Config, 'PAYLOAD_DECRYPTION_KEYS'>>;
 
 export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;

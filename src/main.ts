@@ -60,6 +60,10 @@ async function main(): Promise<void> {
     : config;
   const { activities, close: closeActivities } = await openActivities(running);
   const operatorToken = await resolveDevSecret(config.OPERATOR_TOKEN, config.DATA_DIR, devSecretFiles.operatorToken);
+  // The dev server's Web UI decodes encrypted payloads through paycall's codec, by a link with its own key.
+  const codecUiKey = config.CODEC_UI_KEY || embeddedTemporal ? await resolveDevSecret(config.CODEC_UI_KEY, config.DATA_DIR, devSecretFiles.codecUiKey) : undefined;
+  const localWebUrl = `http://${['0.0.0.0', '::'].includes(config.HOST) ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  const codecLink = codecUiKey ? `${localWebUrl}/codec/ui/${codecUiKey.token}` : undefined;
 
   const stops: (() => Promise<void>)[] = [];
   let devServer: DevServer | undefined;
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       dbFilename: path.join(config.DATA_DIR, 'temporal.sqlite'),
       namespace: config.TEMPORAL_NAMESPACE,
+      ...(codecLink ? { codecEndpoint: codecLink } : {}),
     });
     stops.unshift(() => devServer!.stop());
   }
@@ -105,7 +110,7 @@ async function main(): Promise<void> {
   const temporal = await connectClient(config, target);
   stops.unshift(() => temporal.close());
   const web = await startWebServer({
-    config: { ...running, OPERATOR_TOKEN: operatorToken.token },
+    config: { ...running, OPERATOR_TOKEN: operatorToken.token, ...(codecUiKey ? { CODEC_UI_KEY: codecUiKey.token } : {}) },
     client: temporal.client,
     authToken: authToken.token,
     logger: logger.child({ component: 'web' }),
@@ -125,7 +130,8 @@ async function main(): Promise<void> {
     `  health          ${web.url}/healthz`,
     `  operators       ${web.url}/operator/  (token: ${operatorToken.source === 'environment' ? 'OPERATOR_TOKEN' : `${operatorToken.token}, kept in ${operatorToken.file}`})`,
     `  Temporal        ${devServer ? `${devServer.address} (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : temporal.settings.describe()}`,
-    ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
+    ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}${codecLink ? ' (decodes payloads through paycall\'s codec)' : ''}`] : []),
+    `  codec server    ${localWebUrl}/codec  (operator token; Web UI link: ${codecLink ?? 'set CODEC_UI_KEY'})`,
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${describeOrderBook(config)}${orderBookKind(config) === 'json-file' ? ` (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})` : ''}`,
     `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,

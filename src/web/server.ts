@@ -6,6 +6,8 @@ import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { temporalUiBaseUrl } from '../operators/web/mount.js';
 import { OperatorDirectory } from '../operators/web/operator-directory.js';
+import { codecOrigins } from '../operators/web/codec-access.js';
+import { payloadCodecFor } from '../temporal/encryption-codec.js';
 import { createWebApp } from './app.js';
 import { ReadinessCheck } from './readiness.js';
 
@@ -33,6 +35,7 @@ export async function startWebServer(options: { config: Config; client: Client; 
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       directory: OperatorDirectory.fromConfig(config),
       temporalUiUrl: temporalUiBaseUrl(config),
+      codec: { codec: payloadCodecFor(config), uiKey: config.CODEC_UI_KEY, allowedOrigins: codecOrigins(config.CODEC_CORS_ORIGINS, temporalUiBaseUrl(config)) },
     },
   });
   const server = http.createServer(app);

@@ -8,7 +8,10 @@ import { exitOnStartupError, onShutdownSignal, requireFreePort } from './process
 import { loadConfig, type Config } from './config/config.js';
 import { ensureWritableDir } from './config/data-dir.js';
 import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
-import { installSdkLogging } from './temporal/sdk-logging.js';
+import { installSdkRuntime } from './temporal/sdk-logging.js';
+import { PaycallMetrics } from './observability/metrics.js';
+import { processMetrics, sdkMetricsExporter } from './observability/sdk-metrics.js';
+import { startWorkerHealthServer } from './worker/health-server.js';
 import { createLogger } from './logging/logger.js';
 import { DEV_ACCOUNT_SID } from './stand-ins/phone-simulator/signing.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
@@ -28,7 +31,10 @@ const localOperatorNumber = '+15005550000';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  installSdkLogging(config.LOG_LEVEL);
+  // With METRICS_PORT, one /metrics carries the web's, the worker's and the SDK's metrics (one process).
+  const sdkMetrics = config.METRICS_PORT ? await sdkMetricsExporter() : undefined;
+  installSdkRuntime({ level: config.LOG_LEVEL, ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
+  const metrics = config.METRICS_PORT ? new PaycallMetrics() : undefined;
   const embeddedTemporal = !usesConfiguredTemporal();
   const stripe = stripeTarget(config);
   const sandboxNeeded = stripe.isSandbox && !config.STRIPE_API_BASE;
@@ -103,7 +109,7 @@ async function main(): Promise<void> {
 
   const workerConnection = await connectWorker(config, target);
   stops.unshift(() => workerConnection.connection.close());
-  const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, ...(metrics ? { metrics } : {}) });
   stops.unshift(() => closeActivities()); // after the worker: no activity uses the order book any more
   stops.unshift(() => worker.shutdown());
 
@@ -114,8 +120,13 @@ async function main(): Promise<void> {
     client: temporal.client,
     authToken: authToken.token,
     logger: logger.child({ component: 'web' }),
+    ...(metrics ? { metrics } : {}),
   });
   stops.unshift(() => web.close()); // first to stop: take no new calls
+  const operations = metrics
+    ? await startWorkerHealthServer(worker.worker, config.METRICS_PORT!, config.HOST, { metrics: processMetrics(metrics, sdkMetrics?.url) })
+    : undefined;
+  if (operations) stops.push(() => operations.close());
 
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'shutting down: no new calls, draining the worker');
@@ -128,6 +139,7 @@ async function main(): Promise<void> {
     'paycall is running',
     `  webhooks        ${config.publicBaseUrl}/twilio/voice  (call-status: /twilio/status)`,
     `  health          ${web.url}/healthz`,
+    `  metrics         ${operations ? `http://127.0.0.1:${operations.port}/metrics (web, worker and Temporal SDK)` : 'set METRICS_PORT for /metrics'}`,
     `  operators       ${web.url}/operator/  (token: ${operatorToken.source === 'environment' ? 'OPERATOR_TOKEN' : `${operatorToken.token}, kept in ${operatorToken.file}`})`,
     `  Temporal        ${devServer ? `${devServer.address} (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : temporal.settings.describe()}`,
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}${codecLink ? ' (decodes payloads through paycall\'s codec)' : ''}`] : []),

@@ -1,7 +1,22 @@
-/** Routes the Temporal SDK's own logs (worker state, bundling) through at a sensible level. */
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+/**
+ * Installs the Temporal SDK Runtime, once per process, before any worker connection: where the
+ * SDK's logs go (worker state, bundling) at a sensible level, and, when the process exports
+ * metrics, the SDK's Prometheus exporter (src/observability/sdk-metrics.ts).
+ */
+import { DefaultLogger, Runtime, type LogLevel, type MetricsExporterConfig } from '@temporalio/worker';
 
-export function installSdkLogging(level: string | undefined): void {
-  const sdkLevel: LogLevel = level === 'debug' || level === 'trace' ? 'DEBUG' : 'WARN';
-  Runtime.install({ logger: new DefaultLogger(sdkLevel) });
+export interface SdkRuntimeOptions {
+  /** LOG_LEVEL: the SDK says little below warn unless debugging. */
+  level: string | undefined;
+  /** The SDK's metrics exporter; omitted: no SDK metrics. */
+  metrics?: MetricsExporterConfig;
 }
+
+export function installSdkRuntime(options: SdkRuntimeOptions): void {
+  const sdkLevel: LogLevel = options.level === 'debug' || options.level === 'trace' ? 'DEBUG' : 'WARN';
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel),
+    ...(options.metrics ? { telemetryOptions: { metrics: options.metrics } } : {}),
+  });
+}
+

@@ -2,11 +2,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { prebuiltBundlePath, workflowsPath } from './workflow-bundle.js';
+import { prebuiltBundlePath, workflowInterceptorModules, workflowsPath } from './workflow-bundle.js';
 
 const started = Date.now();
 const out = prebuiltBundlePath();
-const { code } = await bundleWorkflowCode({ workflowsPath });
+const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules });
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, code);
 console.log(`paycall: workflow bundle written to ${path.relative(process.cwd(), out)} (${Math.round(code.length / 1024)} kB, ${Date.now() - started} ms)`);

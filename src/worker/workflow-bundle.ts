@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Workflow interceptors every bundle carries (the call metrics sink; no commands of their own, so replay-safe). */
+export const workflowInterceptorModules = [fileURLToPath(new URL('../observability/workflow-metrics-interceptor.ts', import.meta.url))];
 const sourceRoot = fileURLToPath(new URL('../', import.meta.url));
 
 /** Where `npm run build` writes the bundle (WORKFLOW_BUNDLE_PATH to put it elsewhere). */

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // With METRICS_PORT, one /metrics carries the web's, the worker's and the SDK's metrics (one process).
   const sdkMetrics = config.METRICS_PORT ? await sdkMetricsExporter() : undefined;
-  installSdkRuntime({ level: config.LOG_LEVEL, ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
+  installSdkRuntime({ level: config.LOG_LEVEL, logger: logger.child({ component: 'temporal' }), ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
   const metrics = config.METRICS_PORT ? new PaycallMetrics() : undefined;
   const embeddedTemporal = !usesConfiguredTemporal();
   const stripe = stripeTarget(config);

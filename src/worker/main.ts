@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   ensureWritableDir(config.DATA_DIR);
   // With METRICS_PORT, /metrics carries paycall's metrics and the SDK's (exported on loopback, appended).
   const sdkMetrics = config.METRICS_PORT ? await sdkMetricsExporter() : undefined;
-  installSdkRuntime({ level: config.LOG_LEVEL, ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
+  installSdkRuntime({ level: config.LOG_LEVEL, logger: logger.child({ component: 'temporal' }), ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
   const metrics = config.METRICS_PORT ? new PaycallMetrics() : undefined;
   const { activities, close: closeActivities } = await openActivities(config);
   const temporal = await connectWorker(config);

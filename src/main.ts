@@ -12,6 +12,7 @@ import { installSdkRuntime } from './temporal/sdk-logging.js';
 import { PaycallMetrics } from './observability/metrics.js';
 import { processMetrics, sdkMetricsExporter } from './observability/sdk-metrics.js';
 import { startWorkerHealthServer } from './worker/health-server.js';
+import { startTracing } from './observability/tracing.js';
 import { createLogger } from './logging/logger.js';
 import { DEV_ACCOUNT_SID } from './stand-ins/phone-simulator/signing.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const sdkMetrics = config.METRICS_PORT ? await sdkMetricsExporter() : undefined;
   installSdkRuntime({ level: config.LOG_LEVEL, logger: logger.child({ component: 'temporal' }), ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
   const metrics = config.METRICS_PORT ? new PaycallMetrics() : undefined;
+  const tracing = startTracing(config, 'paycall');
   const embeddedTemporal = !usesConfiguredTemporal();
   const stripe = stripeTarget(config);
   const sandboxNeeded = stripe.isSandbox && !config.STRIPE_API_BASE;
@@ -109,11 +111,12 @@ async function main(): Promise<void> {
 
   const workerConnection = await connectWorker(config, target);
   stops.unshift(() => workerConnection.connection.close());
-  const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, ...(metrics ? { metrics } : {}) });
+  const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, ...(metrics ? { metrics } : {}), ...(tracing ? { tracing } : {}) });
   stops.unshift(() => closeActivities()); // after the worker: no activity uses the order book any more
   stops.unshift(() => worker.shutdown());
 
-  const temporal = await connectClient(config, target);
+  if (tracing) stops.push(() => tracing.shutdown()); // last: the spans of the drain go out too
+  const temporal = await connectClient(config, { ...target, ...(tracing ? { clientInterceptors: tracing.clientInterceptors() } : {}) });
   stops.unshift(() => temporal.close());
   const web = await startWebServer({
     config: { ...running, OPERATOR_TOKEN: operatorToken.token, ...(codecUiKey ? { CODEC_UI_KEY: codecUiKey.token } : {}) },
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
     `  codec server    ${localWebUrl}/codec  (operator token; Web UI link: ${codecLink ?? 'set CODEC_UI_KEY'})`,
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${describeOrderBook(config)}${orderBookKind(config) === 'json-file' ? ` (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})` : ''}`,
+    `  tracing         ${tracing ? `OpenTelemetry to ${config.OTEL_EXPORTER_OTLP_ENDPOINT} as ${tracing.serviceName}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to trace)'}`,
     `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     ...(twilioStandIn ? [`  Twilio REST     ${twilioStandIn.url} (local stand-in: live-call payments; operator line ${running.OPERATOR_NUMBER})`] : []),
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,

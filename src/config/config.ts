@@ -118,6 +118,10 @@ const envSchema = z.object({
   CODEC_CORS_ORIGINS: optionalString,
   /** The codec link's key for the Temporal Web UI (/codec/ui/<key>); unset: operator tokens only (npm start makes one). */
   CODEC_UI_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 16)').optional()),
+  /** OpenTelemetry tracing (src/observability/tracing.ts): the OTLP/HTTP collector's base URL; unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.string().url('must be a URL like http://localhost:4318').optional()),
+  /** The service name on paycall's spans; unset: paycall, paycall-web or paycall-worker. */
+  OTEL_SERVICE_NAME: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,7 +6,7 @@
  * server `npm start` embeds is the default. A connection a user can fix fails with one line
  * naming the variable (connection-check.ts).
  */
-import { Client, type Connection } from '@temporalio/client';
+import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/config.js';
@@ -24,6 +24,8 @@ export interface ConnectOptions {
   /** The launcher's embedded dev server: connect there, whatever the environment says. */
   devServerAddress?: string;
   timeoutMs?: number;
+  /** The client's workflow interceptors (OpenTelemetry tracing: src/observability/tracing.ts). */
+  clientInterceptors?: WorkflowClientInterceptor[];
 }
 
 /** True when the environment names a Temporal server; otherwise `npm start` runs its own. */
@@ -53,7 +55,12 @@ export async function connectClient(config: CodecConfig, options: ConnectOptions
   const settings = temporalConnection(options);
   const connection = await connectAndCheck(settings, 'client', { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const dataConverter = dataConverterFor(config);
-  const client = new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const client = new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+    ...(options.clientInterceptors ? { interceptors: { workflow: options.clientInterceptors } } : {}),
+  });
   return { client, connection, settings, address: settings.address, namespace: settings.namespace, close: () => connection.close() };
 }
 

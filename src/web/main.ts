@@ -9,6 +9,7 @@ import { startWebServer } from './server.js';
 import { PaycallMetrics } from '../observability/metrics.js';
 import { processMetrics } from '../observability/sdk-metrics.js';
 import { startOperationsServer } from '../worker/health-server.js';
+import { startTracing } from '../observability/tracing.js';
 
 const logger = createLogger('paycall-web');
 
@@ -17,7 +18,8 @@ async function main(): Promise<void> {
   ensureWritableDir(config.DATA_DIR);
   await requireFreePort(config.PORT, 'paycall web server', 'PORT');
   const authToken = await resolveTwilioAuthToken(config.TWILIO_AUTH_TOKEN, config.DATA_DIR);
-  const temporal = await connectClient(config);
+  const tracing = startTracing(config, 'paycall-web');
+  const temporal = await connectClient(config, tracing ? { clientInterceptors: tracing.clientInterceptors() } : {});
   const metrics = config.METRICS_PORT ? new PaycallMetrics() : undefined;
   const web = await startWebServer({ config, client: temporal.client, authToken: authToken.token, logger, ...(metrics ? { metrics } : {}) });
   logger.info({ url: web.url, publicBaseUrl: config.publicBaseUrl, temporal: temporal.address }, 'web server running');
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     await web.close();
     await temporal.close();
     await operations?.close();
+    await tracing?.shutdown();
   });
 }
 

@@ -11,6 +11,7 @@ import { describeOrderBook } from '../orders/open-order-book.js';
 import { openActivities } from './activity-deps.js';
 import { startWorkerHealthServer } from './health-server.js';
 import { startWorker } from './worker.js';
+import { startTracing } from '../observability/tracing.js';
 
 const logger = createLogger('paycall-worker');
 
@@ -21,9 +22,10 @@ async function main(): Promise<void> {
   const sdkMetrics = config.METRICS_PORT ? await sdkMetricsExporter() : undefined;
   installSdkRuntime({ level: config.LOG_LEVEL, logger: logger.child({ component: 'temporal' }), ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
   const metrics = config.METRICS_PORT ? new PaycallMetrics() : undefined;
+  const tracing = startTracing(config, 'paycall-worker');
   const { activities, close: closeActivities } = await openActivities(config);
   const temporal = await connectWorker(config);
-  const worker = await startWorker({ ...temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, ...(metrics ? { metrics } : {}) });
+  const worker = await startWorker({ ...temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, ...(metrics ? { metrics } : {}), ...(tracing ? { tracing } : {}) });
   logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, orderBook: describeOrderBook(config) }, 'worker running');
   const health = config.METRICS_PORT
     ? await startWorkerHealthServer(worker.worker, config.METRICS_PORT, '0.0.0.0', { ...(metrics ? { metrics: processMetrics(metrics, sdkMetrics?.url) } : {}) })
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     await closeActivities(); // the order book's pool, once no activity can use it
     await temporal.connection.close();
     await health?.close();
+    await tracing?.shutdown();
   });
   await worker.done;
 }

@@ -5,9 +5,10 @@ import type { CallActivities } from '../activities/types.js';
 import { activityMetricsInterceptor } from '../observability/activity-metrics.js';
 import { callMetricsSinks } from '../observability/call-metrics-sinks.js';
 import type { PaycallMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { checkSearchAttributes } from '../temporal/search-attribute-check.js';
 
-import { workflowInterceptorModules, workflowSource } from './workflow-bundle.js';
+import { tracingWorkflowInterceptorModules, workflowInterceptorModules, workflowSource } from './workflow-bundle.js';
 
 export { workflowsPath } from './workflow-bundle.js';
 
@@ -28,9 +29,12 @@ export async function startWorker(options: {
   dataConverter?: DataConverter;
   /** paycall's metrics (src/observability/metrics.ts): calls, charges, declines, refunds. */
   metrics?: PaycallMetrics;
+  /** OpenTelemetry tracing (src/observability/tracing.ts); omitted: none. */
+  tracing?: Tracing;
 }): Promise<RunningWorker> {
   await checkSearchAttributes(options.connection, options.namespace);
-  const source = workflowSource();
+  const { tracing } = options;
+  const source = workflowSource(process.env, Boolean(tracing));
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -39,10 +43,11 @@ export async function startWorker(options: {
     activities: options.activities,
     // A prebuilt bundle has the workflow interceptors built in (build-workflow-bundle.ts).
     interceptors: {
-      ...('workflowsPath' in source ? { workflowModules: workflowInterceptorModules } : {}),
-      ...(options.metrics ? { activity: [activityMetricsInterceptor(options.metrics)] } : {}),
+      ...('workflowsPath' in source ? { workflowModules: tracing ? tracingWorkflowInterceptorModules : workflowInterceptorModules } : {}),
+      activity: [...(tracing ? tracing.activityInterceptors() : []), ...(options.metrics ? [activityMetricsInterceptor(options.metrics)] : [])],
+      ...(tracing ? { client: { workflow: tracing.clientInterceptors() } } : {}),
     },
-    sinks: callMetricsSinks(options.metrics),
+    sinks: { ...callMetricsSinks(options.metrics), ...(tracing ? tracing.workflowSinks() : {}) },
     shutdownGraceTime: '10 seconds',
     // A call cached on a worker that died moves to another worker after this, not the SDK's 10 s.
     stickyQueueScheduleToStartTimeout: '2 seconds',

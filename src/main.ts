@@ -8,7 +8,11 @@ import { exitOnStartupError, onShutdownSignal, requireFreePort } from './process
 import { loadConfig, type Config } from './config/config.js';
 import { ensureWritableDir } from './config/data-dir.js';
 import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
-import { installSdkLogging } from './temporal/sdk-logging.js';
+import { installSdkRuntime } from './temporal/sdk-logging.js';
+import { PaycallMetrics } from './observability/metrics.js';
+import { processMetrics, sdkMetricsExporter } from './observability/sdk-metrics.js';
+import { startWorkerHealthServer } from './worker/health-server.js';
+import { startTracing } from './observability/tracing.js';
 import { createLogger } from './logging/logger.js';
 import { DEV_ACCOUNT_SID } from './stand-ins/phone-simulator/signing.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
@@ -28,7 +32,11 @@ const localOperatorNumber = '+15005550000';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  installSdkLogging(config.LOG_LEVEL);
+  // With METRICS_PORT, one /metrics carries the web's, the worker's and the SDK's metrics (one process).
+  const sdkMetrics = config.METRICS_PORT ? await sdkMetricsExporter() : undefined;
+  installSdkRuntime({ level: config.LOG_LEVEL, logger: logger.child({ component: 'temporal' }), ...(sdkMetrics ? { metrics: sdkMetrics.metrics } : {}) });
+  const metrics = config.METRICS_PORT ? new PaycallMetrics() : undefined;
+  const tracing = startTracing(config, 'paycall');
   const embeddedTemporal = !usesConfiguredTemporal();
   const stripe = stripeTarget(config);
   const sandboxNeeded = stripe.isSandbox && !config.STRIPE_API_BASE;
@@ -60,6 +68,10 @@ async function main(): Promise<void> {
     : config;
   const { activities, close: closeActivities } = await openActivities(running);
   const operatorToken = await resolveDevSecret(config.OPERATOR_TOKEN, config.DATA_DIR, devSecretFiles.operatorToken);
+  // The dev server's Web UI decodes encrypted payloads through paycall's codec, by a link with its own key.
+  const codecUiKey = config.CODEC_UI_KEY || embeddedTemporal ? await resolveDevSecret(config.CODEC_UI_KEY, config.DATA_DIR, devSecretFiles.codecUiKey) : undefined;
+  const localWebUrl = `http://${['0.0.0.0', '::'].includes(config.HOST) ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  const codecLink = codecUiKey ? `${localWebUrl}/codec/ui/${codecUiKey.token}` : undefined;
 
   const stops: (() => Promise<void>)[] = [];
   let devServer: DevServer | undefined;
@@ -71,6 +83,7 @@ async function main(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       dbFilename: path.join(config.DATA_DIR, 'temporal.sqlite'),
       namespace: config.TEMPORAL_NAMESPACE,
+      ...(codecLink ? { codecEndpoint: codecLink } : {}),
     });
     stops.unshift(() => devServer!.stop());
   }
@@ -98,19 +111,25 @@ async function main(): Promise<void> {
 
   const workerConnection = await connectWorker(config, target);
   stops.unshift(() => workerConnection.connection.close());
-  const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+  const worker = await startWorker({ ...workerConnection, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, ...(metrics ? { metrics } : {}), ...(tracing ? { tracing } : {}) });
   stops.unshift(() => closeActivities()); // after the worker: no activity uses the order book any more
   stops.unshift(() => worker.shutdown());
 
-  const temporal = await connectClient(config, target);
+  if (tracing) stops.push(() => tracing.shutdown()); // last: the spans of the drain go out too
+  const temporal = await connectClient(config, { ...target, ...(tracing ? { clientInterceptors: tracing.clientInterceptors() } : {}) });
   stops.unshift(() => temporal.close());
   const web = await startWebServer({
-    config: { ...running, OPERATOR_TOKEN: operatorToken.token },
+    config: { ...running, OPERATOR_TOKEN: operatorToken.token, ...(codecUiKey ? { CODEC_UI_KEY: codecUiKey.token } : {}) },
     client: temporal.client,
     authToken: authToken.token,
     logger: logger.child({ component: 'web' }),
+    ...(metrics ? { metrics } : {}),
   });
   stops.unshift(() => web.close()); // first to stop: take no new calls
+  const operations = metrics
+    ? await startWorkerHealthServer(worker.worker, config.METRICS_PORT!, config.HOST, { metrics: processMetrics(metrics, sdkMetrics?.url) })
+    : undefined;
+  if (operations) stops.push(() => operations.close());
 
   onShutdownSignal(async (signal) => {
     logger.info({ signal }, 'shutting down: no new calls, draining the worker');
@@ -123,11 +142,14 @@ async function main(): Promise<void> {
     'paycall is running',
     `  webhooks        ${config.publicBaseUrl}/twilio/voice  (call-status: /twilio/status)`,
     `  health          ${web.url}/healthz`,
+    `  metrics         ${operations ? `http://127.0.0.1:${operations.port}/metrics (web, worker and Temporal SDK)` : 'set METRICS_PORT for /metrics'}`,
     `  operators       ${web.url}/operator/  (token: ${operatorToken.source === 'environment' ? 'OPERATOR_TOKEN' : `${operatorToken.token}, kept in ${operatorToken.file}`})`,
     `  Temporal        ${devServer ? `${devServer.address} (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : temporal.settings.describe()}`,
-    ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
+    ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}${codecLink ? ' (decodes payloads through paycall\'s codec)' : ''}`] : []),
+    `  codec server    ${localWebUrl}/codec  (operator token; Web UI link: ${codecLink ?? 'set CODEC_UI_KEY'})`,
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
     `  orders          ${describeOrderBook(config)}${orderBookKind(config) === 'json-file' ? ` (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})` : ''}`,
+    `  tracing         ${tracing ? `OpenTelemetry to ${config.OTEL_EXPORTER_OTLP_ENDPOINT} as ${tracing.serviceName}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to trace)'}`,
     `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     ...(twilioStandIn ? [`  Twilio REST     ${twilioStandIn.url} (local stand-in: live-call payments; operator line ${running.OPERATOR_NUMBER})`] : []),
     `  Twilio token    ${authToken.source === 'environment' ? 'TWILIO_AUTH_TOKEN' : `local dev token ${authToken.token} (in ${authToken.file}; set TWILIO_AUTH_TOKEN for real Twilio)`}`,

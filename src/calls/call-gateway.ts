@@ -64,6 +64,8 @@ export interface CallGatewayOptions {
   taskQueue: string;
   /** How long one webhook may wait for the workflow (Twilio allows 15 s; keep it short). */
   deadlineMs: number;
+  /** Told of every call that missed its deadline or found Temporal unavailable (paycall_update_deadline_misses_total). */
+  onDeadlineMiss?: (operation: 'caller-event' | 'operator-command' | 'signal') => void;
 }
 
 export class CallGateway {
@@ -82,7 +84,7 @@ export class CallGateway {
         // An Update that raced the call's last workflow task can fail with that task; the same
         // Update id again is harmless: it gets the call's final turn, or finds the call ended.
         if (isWorkflowTaskRace(err) && Date.now() < deadline - 100) continue;
-        throw this.translate(err, input.callSid);
+        throw this.observed('caller-event', this.translate(err, input.callSid));
       }
     }
   }
@@ -145,7 +147,7 @@ export class CallGateway {
         this.client.workflow.getHandle(callWorkflowId(callSid)).executeUpdate(operatorCommandUpdate, { args: [command] }),
       );
     } catch (err) {
-      throw this.translate(err, callSid);
+      throw this.observed('operator-command', this.translate(err, callSid));
     }
   }
 
@@ -167,8 +169,13 @@ export class CallGateway {
     try {
       await this.client.withDeadline(Date.now() + this.options.deadlineMs, send);
     } catch (err) {
-      throw this.translate(err, callSid);
+      throw this.observed('signal', this.translate(err, callSid));
     }
+  }
+
+  private observed(operation: 'caller-event' | 'operator-command' | 'signal', failure: Error): Error {
+    if (failure instanceof CallBusyError) this.options.onDeadlineMiss?.(operation);
+    return failure;
   }
 
   private translate(err: unknown, callSid: string): Error {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { locales, payCardTypes, type Locale, type PayCardType, type PayOptions } from '../contract/instructions.js';
 import { defaultVoices, voiceProblem, type Voices } from '../i18n/voices.js';
+import { buildKeyRing, KeyRingError, parseDecryptionKeys } from '../temporal/key-ring.js';
 
 const optionalString = z
   .string()
@@ -156,6 +157,23 @@ const envSchema = z.object({
       .optional(),
   ),
   PAYLOAD_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('k1'),
+  /** Older keys that still decrypt: `k0:<base64>,…` (src/temporal/key-ring.ts; rotating: docs/operations.md). */
+  PAYLOAD_DECRYPTION_KEYS: optionalString.transform((text, ctx) => {
+    try {
+      return text === undefined ? undefined : parseDecryptionKeys(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: err instanceof KeyRingError ? err.problem : String(err) });
+      return z.NEVER;
+    }
+  }),
+  /** The codec server (/codec): the Web UI origins allowed to call it, comma-separated; unset: the Temporal UI paycall links to. */
+  CODEC_CORS_ORIGINS: optionalString,
+  /** The codec link's key for the Temporal Web UI (/codec/ui/<key>); unset: operator tokens only (npm start makes one). */
+  CODEC_UI_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters (openssl rand -hex 16)').optional()),
+  /** OpenTelemetry tracing (src/observability/tracing.ts): the OTLP/HTTP collector's base URL; unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.string().url('must be a URL like http://localhost:4318').optional()),
+  /** The service name on paycall's spans; unset: paycall, paycall-web or paycall-worker. */
+  OTEL_SERVICE_NAME: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -188,6 +206,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = parsed.data;
   if (values.DATABASE_URL && values.ORDERS_API_URL) {
     throw new ConfigError(['DATABASE_URL and ORDERS_API_URL are both set: paycall uses one order book, so set only one of them']);
+  }
+  try {
+    buildKeyRing(values);
+  } catch (err) {
+    if (err instanceof KeyRingError) throw new ConfigError([err.problem]);
+    throw err;
   }
   const publicBaseUrl = (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
   return { ...values, publicBaseUrl, payOptions: payOptionsOf(values), voices: { 'en-US': values.VOICE_EN_US, 'ja-JP': values.VOICE_JA_JP } };

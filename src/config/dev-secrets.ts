@@ -11,6 +11,8 @@ import path from 'node:path';
 export const devSecretFiles = {
   twilioAuthToken: 'twilio-dev-auth-token',
   operatorToken: 'operator-dev-token',
+  /** The key of the codec link `npm start` gives its dev server's Web UI (CODEC_UI_KEY). */
+  codecUiKey: 'codec-ui-dev-key',
 } as const;
 
 export interface ResolvedSecret {

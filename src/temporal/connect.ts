@@ -6,7 +6,7 @@
  * server `npm start` embeds is the default. A connection a user can fix fails with one line
  * naming the variable (connection-check.ts).
  */
-import { Client, type Connection } from '@temporalio/client';
+import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/config.js';
@@ -17,13 +17,15 @@ import { dataConverterFor } from './encryption-codec.js';
 /** Where the embedded dev server listens by default (`npm start` with nothing configured). */
 export const defaultTemporalAddress = '127.0.0.1:7233';
 
-export type CodecConfig = Pick<Config, 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEY_ID'>;
+export type CodecConfig = Pick<Config, 'PAYLOAD_ENCRYPTION_KEY' | 'PAYLOAD_ENCRYPTION_KEY_ID'> & Partial<Pick<Config, 'PAYLOAD_DECRYPTION_KEYS'>>;
 
 export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
   /** The launcher's embedded dev server: connect there, whatever the environment says. */
   devServerAddress?: string;
   timeoutMs?: number;
+  /** The client's workflow interceptors (OpenTelemetry tracing: src/observability/tracing.ts). */
+  clientInterceptors?: WorkflowClientInterceptor[];
 }
 
 /** True when the environment names a Temporal server; otherwise `npm start` runs its own. */
@@ -53,7 +55,12 @@ export async function connectClient(config: CodecConfig, options: ConnectOptions
   const settings = temporalConnection(options);
   const connection = await connectAndCheck(settings, 'client', { ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   const dataConverter = dataConverterFor(config);
-  const client = new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  const client = new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+    ...(options.clientInterceptors ? { interceptors: { workflow: options.clientInterceptors } } : {}),
+  });
   return { client, connection, settings, address: settings.address, namespace: settings.namespace, close: () => connection.close() };
 }
 

@@ -38,6 +38,8 @@ export interface DevServerOptions {
   /** SQLite file; omitted = in-memory. */
   dbFilename?: string;
   namespace?: string;
+  /** The Web UI's codec server (`--ui-codec-endpoint`): the UI POSTs payloads to `<endpoint>/decode` to show them decrypted. */
+  codecEndpoint?: string;
   /** Port of the server's Prometheus metrics endpoint; omitted = a free port (see `metricsUrl`). */
   metricsPort?: number;
   /** Where the server's own log lines go (default: discarded). */
@@ -64,6 +66,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   args.push('--namespace', namespace);
   if (options.uiPort === false || options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
+  if (options.codecEndpoint && options.uiPort) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.dbFilename) {
     args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
   }

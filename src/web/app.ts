@@ -8,6 +8,7 @@ import { finalErrorHandler, RateLimitedLog } from './error-handling.js';
 import type { ReadinessCheck } from './readiness.js';
 import { mountOperatorTools, type OperatorToolsOptions } from '../operators/web/mount.js';
 import { createTwilioRouter, type TwilioRoutesDeps } from '../webhooks/twilio-routes.js';
+import { webhookMetrics } from '../observability/webhook-metrics.js';
 
 export interface WebAppDeps extends TwilioRoutesDeps {
   operators?: OperatorToolsOptions;
@@ -28,7 +29,7 @@ export function createWebApp(deps: WebAppDeps): Express {
       : await deps.gateway.isTemporalReachable().then((up) => ({ ready: up, temporal: up ? 'reachable' : 'unreachable' }));
     res.set('Cache-Control', 'no-store').status(readiness.ready ? 200 : 503).json(readiness);
   });
-  app.use('/twilio', createTwilioRouter(deps));
+  app.use('/twilio', ...(deps.metrics ? [webhookMetrics(deps.metrics)] : []), createTwilioRouter(deps));
   if (deps.operators) mountOperatorTools(app, { ...deps.operators, logger: deps.logger });
   app.use(finalErrorHandler(new RateLimitedLog(deps.logger.child({ component: 'http' }))));
   return app;

@@ -6,6 +6,9 @@ import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { temporalUiBaseUrl } from '../operators/web/mount.js';
 import { OperatorDirectory } from '../operators/web/operator-directory.js';
+import { codecOrigins } from '../operators/web/codec-access.js';
+import { payloadCodecFor } from '../temporal/encryption-codec.js';
+import type { PaycallMetrics } from '../observability/metrics.js';
 import { createWebApp } from './app.js';
 import { ReadinessCheck } from './readiness.js';
 
@@ -16,9 +19,13 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-export async function startWebServer(options: { config: Config; client: Client; authToken: string; logger: Logger }): Promise<RunningWebServer> {
-  const { config } = options;
-  const gateway = new CallGateway(options.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
+export async function startWebServer(options: { config: Config; client: Client; authToken: string; logger: Logger; metrics?: PaycallMetrics }): Promise<RunningWebServer> {
+  const { config, metrics } = options;
+  const gateway = new CallGateway(options.client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deadlineMs: config.WEBHOOK_DEADLINE_MS,
+    ...(metrics ? { onDeadlineMiss: (operation) => metrics.deadlineMisses.inc({ operation }) } : {}),
+  });
   const readiness = new ReadinessCheck(options.client, config.TEMPORAL_TASK_QUEUE);
   const app = createWebApp({
     readiness,
@@ -27,12 +34,14 @@ export async function startWebServer(options: { config: Config; client: Client; 
     authToken: options.authToken,
     receiptsEnabled: smsReceiptsEnabled(config),
     logger: options.logger,
+    ...(metrics ? { metrics } : {}),
     operators: {
       client: options.client,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       directory: OperatorDirectory.fromConfig(config),
       temporalUiUrl: temporalUiBaseUrl(config),
+      codec: { codec: payloadCodecFor(config), uiKey: config.CODEC_UI_KEY, allowedOrigins: codecOrigins(config.CODEC_CORS_ORIGINS, temporalUiBaseUrl(config)) },
     },
   });
   const server = http.createServer(app);

@@ -12,6 +12,7 @@ import type { CallInput, CallerEvent } from '../contract/call.js';
 import type { Turn } from '../contract/instructions.js';
 import { catalogFor } from '../i18n/catalog.js';
 import type { Logger } from '../logging/logger.js';
+import type { PaycallMetrics } from '../observability/metrics.js';
 import { callerDigits } from './caller-digits.js';
 import { continueQuery, continueUrl } from './continue-link.js';
 import {
@@ -47,6 +48,8 @@ export interface TwilioRoutesDeps {
   logger: Logger;
   /** How many hold-and-continue rounds before apologising and hanging up (about 4 s each). */
   maxHolds?: number;
+  /** paycall's metrics (src/observability/metrics.ts): holds are counted here. */
+  metrics?: PaycallMetrics;
 }
 
 export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
@@ -89,6 +92,7 @@ export function createTwilioRouter(deps: TwilioRoutesDeps): Router {
           return;
         }
         log.warn({ holds, ms: Date.now() - started }, 'workflow busy: caller on hold');
+        deps.metrics?.holds.inc({ event: event.kind, hold: holds === 0 ? 'first' : 'again' });
         sendTwiml(
           res,
           renderHold({

@@ -2,9 +2,13 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CallActivities } from '../activities/types.js';
+import { activityMetricsInterceptor } from '../observability/activity-metrics.js';
+import { callMetricsSinks } from '../observability/call-metrics-sinks.js';
+import type { PaycallMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import { checkSearchAttributes } from '../temporal/search-attribute-check.js';
 
-import { workflowSource } from './workflow-bundle.js';
+import { tracingWorkflowInterceptorModules, workflowInterceptorModules, workflowSource } from './workflow-bundle.js';
 
 export { workflowsPath } from './workflow-bundle.js';
 
@@ -23,14 +27,27 @@ export async function startWorker(options: {
   activities: CallActivities;
   /** Set when payloads are encrypted (src/temporal/encryption-codec.ts). */
   dataConverter?: DataConverter;
+  /** paycall's metrics (src/observability/metrics.ts): calls, charges, declines, refunds. */
+  metrics?: PaycallMetrics;
+  /** OpenTelemetry tracing (src/observability/tracing.ts); omitted: none. */
+  tracing?: Tracing;
 }): Promise<RunningWorker> {
   await checkSearchAttributes(options.connection, options.namespace);
+  const { tracing } = options;
+  const source = workflowSource(process.env, Boolean(tracing));
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowSource(),
+    ...source,
     activities: options.activities,
+    // A prebuilt bundle has the workflow interceptors built in (build-workflow-bundle.ts).
+    interceptors: {
+      ...('workflowsPath' in source ? { workflowModules: tracing ? tracingWorkflowInterceptorModules : workflowInterceptorModules } : {}),
+      activity: [...(tracing ? tracing.activityInterceptors() : []), ...(options.metrics ? [activityMetricsInterceptor(options.metrics)] : [])],
+      ...(tracing ? { client: { workflow: tracing.clientInterceptors() } } : {}),
+    },
+    sinks: { ...callMetricsSinks(options.metrics), ...(tracing ? tracing.workflowSinks() : {}) },
     shutdownGraceTime: '10 seconds',
     // A call cached on a worker that died moves to another worker after this, not the SDK's 10 s.
     stickyQueueScheduleToStartTimeout: '2 seconds',

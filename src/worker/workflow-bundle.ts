@@ -5,15 +5,24 @@
  * a workflow gets it bundled afresh), nor is one that is missing.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Workflow interceptors every bundle carries (the call metrics sink; no commands of their own, so replay-safe). */
+export const workflowInterceptorModules = [fileURLToPath(new URL('../observability/workflow-metrics-interceptor.ts', import.meta.url))];
+/** With tracing on (src/observability/tracing.ts), the OTel workflow interceptors too; a bundle of its own, so histories without tracing never carry them. */
+export const tracingWorkflowInterceptorModules = [
+  ...workflowInterceptorModules,
+  createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+];
 const sourceRoot = fileURLToPath(new URL('../', import.meta.url));
 
-/** Where `npm run build` writes the bundle (WORKFLOW_BUNDLE_PATH to put it elsewhere). */
-export function prebuiltBundlePath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WORKFLOW_BUNDLE_PATH ? path.resolve(env.WORKFLOW_BUNDLE_PATH) : path.join(sourceRoot, '..', 'dist', 'workflow-bundle.js');
+/** Where `npm run build` writes the bundle (WORKFLOW_BUNDLE_PATH to put it elsewhere); the tracing one beside it, `-otel.js`. */
+export function prebuiltBundlePath(env: NodeJS.ProcessEnv = process.env, tracing = false): string {
+  const plain = env.WORKFLOW_BUNDLE_PATH ? path.resolve(env.WORKFLOW_BUNDLE_PATH) : path.join(sourceRoot, '..', 'dist', 'workflow-bundle.js');
+  return tracing ? plain.replace(/(\.js)?$/, '-otel.js') : plain;
 }
 
 /** The newest modification time of the TypeScript sources (workflows import across src/: contract, i18n, money). */
@@ -31,8 +40,8 @@ function newestSourceMtime(dir = sourceRoot): number {
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
 
 /** The prebuilt bundle when it is there and up to date; the sources (bundled at worker start) otherwise. */
-export function workflowSource(env: NodeJS.ProcessEnv = process.env): WorkflowSource {
-  const bundle = prebuiltBundlePath(env);
+export function workflowSource(env: NodeJS.ProcessEnv = process.env, tracing = false): WorkflowSource {
+  const bundle = prebuiltBundlePath(env, tracing);
   try {
     if (statSync(bundle).mtimeMs >= newestSourceMtime()) return { workflowBundle: { codePath: bundle } };
   } catch {

@@ -1,4 +1,4 @@
-/** Mounts the operator tools on paycall's web app: the JSON API at /api, the console at /operator. */
+/** Mounts the operator tools on paycall's web app: the JSON API at /api, the console at /operator, the codec server at /codec. */
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
@@ -8,6 +8,7 @@ import { LiveCalls } from '../live-calls.js';
 import { CallQueries } from '../read/call-queries.js';
 import { RefundService } from '../refunds.js';
 import { createOperatorApiRouter } from './api-routes.js';
+import { createCodecRouter, type CodecRoutesOptions } from './codec-routes.js';
 import { OperatorDirectory } from './operator-directory.js';
 
 export interface OperatorToolsOptions {
@@ -22,6 +23,8 @@ export interface OperatorToolsOptions {
   temporalUiUrl?: string;
   /** How long a refund request waits for the refund before answering 202 pending. */
   refundWaitMs?: number;
+  /** The codec server for the Temporal Web UI and CLI (codec-routes.ts); not mounted without it. */
+  codec?: Pick<CodecRoutesOptions, 'codec' | 'uiKey' | 'allowedOrigins'>;
 }
 
 export const consoleDir = fileURLToPath(new URL('./console/', import.meta.url));
@@ -36,6 +39,7 @@ const consoleHeaders: Record<string, string> = {
 };
 
 export function mountOperatorTools(app: Express, options: OperatorToolsOptions & { logger: Logger }): void {
+  const operators = options.directory ?? OperatorDirectory.fromConfig({ OPERATOR_TOKEN: options.token });
   const queries = new CallQueries(options.client, {
     namespace: options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
@@ -50,12 +54,15 @@ export function mountOperatorTools(app: Express, options: OperatorToolsOptions &
       queries,
       refunds,
       live: new LiveCalls(options.client, queries.reader, new CallGateway(options.client, { taskQueue: options.taskQueue, deadlineMs: 5000 })),
-      operators: options.directory ?? OperatorDirectory.fromConfig({ OPERATOR_TOKEN: options.token }),
+      operators,
       namespace: options.namespace,
       ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
       logger: options.logger.child({ component: 'operator-api' }),
     }),
   );
+  if (options.codec) {
+    app.use('/codec', createCodecRouter({ ...options.codec, namespace: options.namespace, operators, logger: options.logger.child({ component: 'codec' }) }));
+  }
   app.use(
     '/operator',
     (_req, res, next) => {

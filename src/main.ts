@@ -1,13 +1,14 @@
 /**
  * `npm start`: the whole of paycall on one machine. The Temporal dev server (unless
  * the environment names a Temporal server: TEMPORAL_ADDRESS, a profile, …), the Stripe sandbox (unless STRIPE_SECRET_KEY is set), the
- * worker and the web server, in one process; Ctrl-C stops them in order.
+ * worker and the web server, in one process; Ctrl-C stops them in order. The sandbox sends its
+ * webhooks to the web server's POST /stripe/webhook, signed with STRIPE_WEBHOOK_SECRET or a dev secret.
  */
 import path from 'node:path';
 import { exitOnStartupError, onShutdownSignal, requireFreePort } from './process/startup.js';
 import { loadConfig, type Config } from './config/config.js';
 import { ensureWritableDir } from './config/data-dir.js';
-import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
+import { devSecretFiles, resolveDevSecret, resolveStripeWebhookSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
 import { installSdkLogging } from './temporal/sdk-logging.js';
 import { createLogger } from './logging/logger.js';
 import { DEV_ACCOUNT_SID } from './stand-ins/phone-simulator/signing.js';
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
     : config;
   const { activities, close: closeActivities } = await openActivities(running);
   const operatorToken = await resolveDevSecret(config.OPERATOR_TOKEN, config.DATA_DIR, devSecretFiles.operatorToken);
+  const stripeWebhookSecret = await resolveStripeWebhookSecret(config.STRIPE_WEBHOOK_SECRET, config.DATA_DIR);
+  const stripeWebhookUrl = `http://127.0.0.1:${config.PORT}/stripe/webhook`;
 
   const stops: (() => Promise<void>)[] = [];
   let devServer: DevServer | undefined;
@@ -78,7 +81,13 @@ async function main(): Promise<void> {
 
   let sandbox: StripeSandbox | undefined;
   if (sandboxNeeded) {
-    sandbox = await startStripeSandbox({ port: config.STRIPE_SANDBOX_PORT, dataDir: config.DATA_DIR, logger: logger.child({ component: 'stripe-sandbox' }) });
+    sandbox = await startStripeSandbox({
+      port: config.STRIPE_SANDBOX_PORT,
+      dataDir: config.DATA_DIR,
+      logger: logger.child({ component: 'stripe-sandbox' }),
+      // Unless STRIPE_SANDBOX_WEBHOOK_URL says otherwise, to paycall's own route, with the secret it verifies.
+      ...(process.env.STRIPE_SANDBOX_WEBHOOK_URL ? {} : { webhookEndpoints: [{ url: stripeWebhookUrl, secret: stripeWebhookSecret.token }] }),
+    });
     stops.unshift(() => sandbox!.close());
   }
 
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
     client: temporal.client,
     authToken: authToken.token,
     logger: logger.child({ component: 'web' }),
+    stripeWebhookSecret: stripeWebhookSecret.token,
   });
   stops.unshift(() => web.close()); // first to stop: take no new calls
 
@@ -127,6 +137,7 @@ async function main(): Promise<void> {
     `  Temporal        ${devServer ? `${devServer.address} (dev server, data in ${path.join(config.DATA_DIR, 'temporal.sqlite')})` : temporal.settings.describe()}`,
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}`] : []),
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
+    `  Stripe events   ${config.publicBaseUrl}/stripe/webhook  (${stripeWebhookSecret.source === 'environment' ? 'STRIPE_WEBHOOK_SECRET' : `dev secret in ${stripeWebhookSecret.file}`}${sandbox && !process.env.STRIPE_SANDBOX_WEBHOOK_URL ? '; the sandbox sends its events there' : ''})`,
     `  orders          ${describeOrderBook(config)}${orderBookKind(config) === 'json-file' ? ` (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})` : ''}`,
     `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,
     ...(twilioStandIn ? [`  Twilio REST     ${twilioStandIn.url} (local stand-in: live-call payments; operator line ${running.OPERATOR_NUMBER})`] : []),

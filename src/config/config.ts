@@ -74,6 +74,8 @@ const envSchema = z.object({
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
   STRIPE_SANDBOX_PORT: port(12111),
   STRIPE_MOTO: boolean,
+  /** The Stripe webhook endpoint's signing secret (`whsec_…`), for POST /stripe/webhook. Unset: a local dev secret the sandbox signs with. */
+  STRIPE_WEBHOOK_SECRET: optionalString.pipe(z.string().startsWith('whsec_', 'must be the endpoint\'s signing secret, starting with whsec_').optional()),
   LOCALE: z.enum(locales as [Locale, ...Locale[]]).default('en-US'),
   /** JSON map from dialled-number prefix to locale; the longest matching prefix wins. */
   LOCALE_BY_NUMBER: z

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { CallGateway } from '../calls/call-gateway.js';
+import { PaymentEventsGateway } from '../calls/payment-events-gateway.js';
 import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { temporalUiBaseUrl } from '../operators/web/mount.js';
@@ -16,7 +17,14 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-export async function startWebServer(options: { config: Config; client: Client; authToken: string; logger: Logger }): Promise<RunningWebServer> {
+export async function startWebServer(options: {
+  config: Config;
+  client: Client;
+  authToken: string;
+  logger: Logger;
+  /** Verifies POST /stripe/webhook (STRIPE_WEBHOOK_SECRET, or the dev secret); without it, no Stripe route. */
+  stripeWebhookSecret?: string;
+}): Promise<RunningWebServer> {
   const { config } = options;
   const gateway = new CallGateway(options.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS });
   const readiness = new ReadinessCheck(options.client, config.TEMPORAL_TASK_QUEUE);
@@ -27,6 +35,14 @@ export async function startWebServer(options: { config: Config; client: Client; 
     authToken: options.authToken,
     receiptsEnabled: smsReceiptsEnabled(config),
     logger: options.logger,
+    ...(options.stripeWebhookSecret
+      ? {
+          stripe: {
+            webhookSecret: options.stripeWebhookSecret,
+            events: new PaymentEventsGateway(options.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS }),
+          },
+        }
+      : {}),
     operators: {
       client: options.client,
       namespace: config.TEMPORAL_NAMESPACE,

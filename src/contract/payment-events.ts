@@ -119,6 +119,8 @@ export interface Reconciliation {
 export interface PaymentEventEntry {
   /** When it happened: the Stripe event's `created` (ISO 8601), or workflow time for a reconciliation. */
   at: string;
+  /** When paycall applied it (workflow time, ISO 8601): Stripe's `created` has whole seconds only. */
+  receivedAt?: string;
   eventId?: string;
   kind: 'refund' | 'dispute' | 'reconciliation';
   /** The refund's or dispute's new Stripe status, or the reconciliation decision. */

@@ -40,8 +40,11 @@ export function isoOfSeconds(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
 
-/** Folds `event` into `state` (in place). The caller dedupes by event id; applying an old status again changes nothing. */
-export function applyPaymentEvent(state: PaymentEventsState, event: PaymentEvent): ApplyResult {
+/**
+ * Folds `event` into `state` (in place). The caller dedupes by event id; applying an old status
+ * again changes nothing. `receivedAt` (ISO 8601, workflow time) goes on the entries it adds.
+ */
+export function applyPaymentEvent(state: PaymentEventsState, event: PaymentEvent, receivedAt?: string): ApplyResult {
   const result: ApplyResult = { changed: false, alerts: [], chargeSucceeded: false };
   if (event.callWorkflowId && !state.callWorkflowId) {
     state.callWorkflowId = event.callWorkflowId;
@@ -60,16 +63,16 @@ export function applyPaymentEvent(state: PaymentEventsState, event: PaymentEvent
       }
       break;
     case 'refund':
-      applyRefund(state, event, result);
+      applyRefund(state, event, result, receivedAt);
       break;
     case 'dispute':
-      applyDispute(state, event, result);
+      applyDispute(state, event, result, receivedAt);
       break;
   }
   return result;
 }
 
-function applyRefund(state: PaymentEventsState, event: Extract<PaymentEvent, { kind: 'refund' }>, result: ApplyResult): void {
+function applyRefund(state: PaymentEventsState, event: Extract<PaymentEvent, { kind: 'refund' }>, result: ApplyResult, receivedAt: string | undefined): void {
   const facts = event.refund;
   const index = state.refunds.findIndex((r) => r.refundId === facts.refundId);
   const current = index >= 0 ? state.refunds[index] : undefined;
@@ -83,6 +86,7 @@ function applyRefund(state: PaymentEventsState, event: Extract<PaymentEvent, { k
   const reason = next.failureReason ?? next.pendingReason;
   addEntry(state, {
     at: isoOfSeconds(event.created),
+    ...(receivedAt ? { receivedAt } : {}),
     eventId: event.eventId,
     kind: 'refund',
     status: next.status,
@@ -106,7 +110,7 @@ function applyRefund(state: PaymentEventsState, event: Extract<PaymentEvent, { k
   }
 }
 
-function applyDispute(state: PaymentEventsState, event: Extract<PaymentEvent, { kind: 'dispute' }>, result: ApplyResult): void {
+function applyDispute(state: PaymentEventsState, event: Extract<PaymentEvent, { kind: 'dispute' }>, result: ApplyResult, receivedAt: string | undefined): void {
   const facts = event.dispute;
   const index = state.disputes.findIndex((d) => d.disputeId === facts.disputeId);
   const current = index >= 0 ? state.disputes[index] : undefined;
@@ -127,6 +131,7 @@ function applyDispute(state: PaymentEventsState, event: Extract<PaymentEvent, { 
   if (current?.status === next.status) return;
   addEntry(state, {
     at: isoOfSeconds(event.created),
+    ...(receivedAt ? { receivedAt } : {}),
     eventId: event.eventId,
     kind: 'dispute',
     status: next.status,

@@ -88,7 +88,7 @@ export async function paymentEventsWorkflow(input: PaymentEventsInput): Promise<
       appliedIds.push(event.eventId);
       if (appliedIds.length > maxAppliedEventIds) applied.delete(appliedIds.shift()!);
       lastEventAt = Date.now();
-      const result = applyPaymentEvent(state, event);
+      const result = applyPaymentEvent(state, event, new Date(Date.now()).toISOString());
       if (result.changed) memoDirty = true;
       if (result.chargeSucceeded && !state.reconciliation) {
         setReconciliation(state, 'waiting-for-call', 'Stripe reported the charge succeeded; the call has not ended yet');

@@ -20,6 +20,8 @@ export interface RefundRecord {
   runId: string;
   status: RefundStatus;
   requestKey?: string;
+  /** The PaymentIntent it refunds (absent on refunds recorded before the memo named it). */
+  paymentIntentId?: string;
   /** The call refunded itself (compensation), as opposed to an operator's refund. */
   byCall: boolean;
   requestedAt: string;
@@ -56,6 +58,7 @@ export function refundRecordOf(info: ExecutionInfo, outcome: RefundOutcome | und
     workflowId: info.workflowId,
     runId: info.runId,
     ...(memo?.requestKey ? { requestKey: memo.requestKey } : {}),
+    ...(memo?.paymentIntentId ? { paymentIntentId: memo.paymentIntentId } : {}),
     byCall: memo?.requestKey === compensationRequestKey,
     requestedAt: info.startTime.toISOString(),
     ...(info.closeTime ? { closedAt: info.closeTime.toISOString() } : {}),
@@ -75,6 +78,8 @@ export function refundRecordOf(info: ExecutionInfo, outcome: RefundOutcome | und
 /** What an operator may still refund of a paid call: paid, minus refunded, minus what is pending. */
 export function refundableOf(outcome: CallOutcome | undefined, refunds: RefundRecord[]): { amount: number; currency: string; currencyExponent: number } | undefined {
   if (outcome?.outcome !== 'paid' || !outcome.paymentIntentId || outcome.amount === undefined || !outcome.currency) return undefined;
+  // Only refunds of this payment: a second charge paycall refunded (unrecorded-charge) is another PaymentIntent's.
+  refunds = refunds.filter((r) => !r.paymentIntentId || r.paymentIntentId === outcome.paymentIntentId);
   const refunded = refunds.reduce((sum, r) => sum + (r.status === 'refunded' ? (r.amount ?? 0) : 0), 0);
   const pendingAll = refunds.some((r) => r.status === 'pending' && r.amount === undefined);
   const pending = refunds.reduce((sum, r) => sum + (r.status === 'pending' ? (r.amount ?? 0) : 0), 0);

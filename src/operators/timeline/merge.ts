@@ -5,13 +5,15 @@
  * Refund outcomes come settled with what Stripe reported since (settleRefundTimeline): a
  * `pending` one is in progress, a `failed` one did not refund.
  */
+import { unrecordedChargeRequestKey } from '../../contract/payment-events.js';
 import { compensationRequestKey } from '../../contract/refund.js';
 import { formatMoney } from '../../money/format.js';
 import { scrubText } from '../../privacy/redact.js';
 import type { Timeline } from './types.js';
 
 export function mergeRefunds(call: Timeline, allRefunds: Timeline[]): Timeline {
-  const refunds = allRefunds.filter((r) => r.refundRequest?.requestKey !== compensationRequestKey);
+  // The call's own compensation is in its step log; a charge it never recorded is told by mergeStripeReports.
+  const refunds = allRefunds.filter((r) => r.refundRequest?.requestKey !== compensationRequestKey && r.refundRequest?.requestKey !== unrecordedChargeRequestKey);
   if (refunds.length === 0) return call;
   const entries = [...call.entries, ...refunds.flatMap((r) => r.entries.filter((e) => e.step !== 'outcome' || e.status === 'failed'))].sort(
     (a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt),

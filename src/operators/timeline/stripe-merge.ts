@@ -91,8 +91,11 @@ export function disputeSentence(d: DisputeSummary): string {
 function stripeEntry(state: PaymentEventsState, e: PaymentEventEntry): TimelineEntry {
   const base = {
     id: `${paymentEventsWorkflowId(state.paymentIntentId)}#${e.eventId ?? `${e.kind}-${e.at}`}`,
-    startedAt: e.at,
-    endedAt: e.at,
+    // In paycall's order: when it applied the event (Stripe's whole-second `created` would sort it
+    // before the call's own sub-second entries); Stripe's time is kept as reportedAt.
+    startedAt: placedAt(e),
+    endedAt: placedAt(e),
+    ...(e.kind !== 'reconciliation' ? { reportedAt: e.at } : {}),
     paymentIntentId: state.paymentIntentId,
     source: { workflowId: paymentEventsWorkflowId(state.paymentIntentId), eventIds: [] },
     ...(e.eventId ? { stripeEventId: e.eventId } : {}),
@@ -138,6 +141,10 @@ function stripeEntry(state: PaymentEventsState, e: PaymentEventEntry): TimelineE
     summary: `Stripe charged ${state.paymentIntentId} (${money}) without the call recording it: ${scrubText(e.reason ?? e.status)}`,
     ...(e.refundId ? { refundId: e.refundId } : {}),
   };
+}
+
+function placedAt(e: PaymentEventEntry): string {
+  return e.receivedAt && Date.parse(e.receivedAt) >= Date.parse(e.at) ? e.receivedAt : e.at;
 }
 
 function words(code: string): string {

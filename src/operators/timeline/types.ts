@@ -51,6 +51,8 @@ export interface TimelineEntry {
   source: { workflowId: string; eventIds: number[] };
   /** Entries from Stripe's reports: the Stripe event that said so. */
   stripeEventId?: string;
+  /** Entries from Stripe's reports: the Stripe event's own time (`created`, whole seconds). */
+  reportedAt?: string;
   disputeId?: string;
 }
 

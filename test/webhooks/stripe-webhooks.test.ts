@@ -139,6 +139,9 @@ describe('disputes', () => {
     const state = await eventually(() => stripeState(paymentIntentId), (s) => s.reconciliation?.decision === 'recorded-by-call');
     expect(state.reconciliation?.decision).toBe('recorded-by-call');
     expect((await stack.stripe.refunds.list({ payment_intent: paymentIntentId })).data).toHaveLength(0);
+    const routine = (await detail(sid)).body;
+    expect(routine.timeline.entries.some((e: any) => e.title === 'Unrecorded charge')).toBe(false);
+    expect(routine.timeline.reconciliations).toBeUndefined();
   });
 });
 

@@ -29,7 +29,8 @@ export function settleRefundTimeline(timeline: Timeline, settled: RefundOutcome 
 
 /** The call's timeline with Stripe's reports of its PaymentIntents folded in. */
 export function mergeStripeReports(call: Timeline, reports: PaymentEventsState[]): Timeline {
-  const added = reports.flatMap((state) => state.entries.map((entry) => stripeEntry(state, entry)));
+  // A charge the call recorded (every paid call's payment_intent.succeeded) is routine: not on the timeline.
+  const added = reports.flatMap((state) => state.entries.filter((e) => e.kind !== 'reconciliation' || notableDecisions.includes(e.status)).map((entry) => stripeEntry(state, entry)));
   const disputes = reports.flatMap(disputesOf);
   const reconciliations = reports.flatMap((state) =>
     state.reconciliation && notableDecisions.includes(state.reconciliation.decision) ? [{ ...state.reconciliation, paymentIntentId: state.paymentIntentId }] : [],

@@ -129,7 +129,7 @@ function callsTable(page, filters, pageTokens) {
       el('td', { class: 'call' }, el('a', { href: `#/calls/${call.workflowId}`, class: 'mono', 'aria-label': `Call ${call.callSid}${call.orderId ? `, order ${call.orderId}` : ''}` }, shortSid(call.callSid))),
       el('td', { class: 'mono' }, call.orderId ?? '—'),
       el('td', { class: 'nowrap num' }, call.amountText ?? '—', call.refundedText ? el('div', { class: 'muted small' }, `refunded ${call.refundedText}`) : null),
-      el('td', {}, badge(call.outcome, call.status), call.status === 'running' && call.stage ? el('div', { class: 'muted small' }, stepName(call.stage)) : null),
+      el('td', {}, badge(call.outcome, call.status), call.status === 'running' && call.stage ? el('div', { class: 'muted small' }, stepName(call.stage)) : null, call.disputeText ? el('div', { class: 'small dispute' }, call.disputeText) : null),
       el('td', { class: 'where' }, call.whereFailed),
     );
   });

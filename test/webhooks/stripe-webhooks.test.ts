@@ -3,7 +3,8 @@
  * whose Stripe activities talk to the local sandbox; the sandbox's signed events reach
  * POST /stripe/webhook and the payment events workflows; what an operator sees is read over
  * the operator API (and the CLI's text rendering). Each case is driven with the sandbox's
- * control calls and webhook faults.
+ * control calls and webhook faults. `RECORD_HISTORIES=1 npx vitest run <this file>` also saves
+ * the refund and payment events workflows' histories for the replay net (stripe-*.json).
  */
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { refundWorkflowId, type RefundOutcome } from '../../src/contract/refund.
 import { renderCallsTable, renderTimelineText } from '../../src/operators/cli/render-text.js';
 import { TestCall } from '../helpers/test-call.js';
 import { playDeclined, scenarioSid, visa } from '../operators/support/scenarios.js';
-import { eventually, startStripeEventsStack, webhookSecret, type StripeEventsStack } from './support/stripe-stack.js';
+import { eventually, recordHistoryIfAsked, startStripeEventsStack, webhookSecret, type StripeEventsStack } from './support/stripe-stack.js';
 
 let stack: StripeEventsStack;
 
@@ -80,6 +81,9 @@ describe('refunds Stripe has not settled', () => {
     const stripeEntry = after.timeline.entries.find((e: any) => e.title === 'Refund at Stripe' && e.status === 'ok');
     expect(stripeEntry?.summary).toBe(`Stripe: refund ${refund.refundId} of 25.00 USD succeeded`);
     expect(stack.alerts.where({ alert: 'refund-failed', refundId: refund.refundId })).toHaveLength(0);
+    const paymentIntentId = after.paymentIntentId as string;
+    await recordHistoryIfAsked(stack.temporal.client, refundWorkflowId(paymentIntentId, 'full'), 'refund-pending');
+    await recordHistoryIfAsked(stack.temporal.client, paymentEventsWorkflowId(paymentIntentId), 'events-refund-settled');
   });
 
   it('shows a pending refund that Stripe then fails as failed, with its reason, and alerts once at error level', async () => {
@@ -102,6 +106,7 @@ describe('refunds Stripe has not settled', () => {
     // The refund-failed filter finds the call, through its PaymentIntent's events workflow.
     const list = await eventually(() => stack.api(`/api/calls?outcome=refund-failed&order=${order.orderId}`), (r) => r.body.calls?.length > 0);
     expect(list.body.calls.map((c: any) => c.callSid)).toEqual([sid]);
+    await recordHistoryIfAsked(stack.temporal.client, paymentEventsWorkflowId(after.paymentIntentId), 'events-refund-failed');
     console.log(`\n--- sample: a failed refund (npm run inspect) ---\n${renderTimelineText(after.timeline, { detail: after })}\n`);
   });
 });
@@ -142,6 +147,7 @@ describe('disputes', () => {
     const routine = (await detail(sid)).body;
     expect(routine.timeline.entries.some((e: any) => e.title === 'Unrecorded charge')).toBe(false);
     expect(routine.timeline.reconciliations).toBeUndefined();
+    await recordHistoryIfAsked(stack.temporal.client, paymentEventsWorkflowId(paymentIntentId), 'events-dispute-lost');
   });
 });
 
@@ -180,6 +186,7 @@ describe('a charge its call never recorded', () => {
     expect(shown.whereFailed).toContain(`Stripe also charged ${intent.id} (31.00 USD), which the call never recorded; paycall refunded it`);
     expect(shown.timeline.entries.some((e: any) => e.title === 'Unrecorded charge')).toBe(true);
     expect(stack.alerts.where({ alert: 'unrecorded-charge-refunded', paymentIntentId: intent.id })).toHaveLength(1);
+    await recordHistoryIfAsked(stack.temporal.client, paymentEventsWorkflowId(intent.id), 'events-unrecorded-charge-refunded');
   });
 });
 

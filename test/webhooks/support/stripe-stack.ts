@@ -5,11 +5,13 @@
  * app with POST /stripe/webhook and the operator API. The sandbox delivers its signed events
  * to that route; its "later" changes happen only on control calls, so each test drives them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { createCallRecordActivities } from '../../../src/activities/call-records.js';
 import { createPaymentEventActivities } from '../../../src/activities/payment-events.js';
@@ -21,6 +23,7 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { startStripeSandbox, type StripeSandbox } from '../../../src/stand-ins/stripe-sandbox/server.js';
 import { createStripeClient } from '../../../src/stripe/stripe-client.js';
 import { createWebApp } from '../../../src/web/app.js';
+import { historiesDir } from '../../e2e/history-recorder.js';
 import { connectTestTemporal, uniqueTaskQueue, workflowBundle, type TestTemporal } from '../../helpers/temporal.js';
 import { operatorTestActivities, TestOrders } from '../../operators/support/scenarios.js';
 
@@ -139,4 +142,12 @@ export async function eventually<T>(fn: () => Promise<T>, check: (value: T) => b
     if (check(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** With RECORD_HISTORIES (npm run histories:record), saves a workflow's history so far for the replay net, as `stripe-<name>.json`. */
+export async function recordHistoryIfAsked(client: Client, workflowId: string, name: string): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await mkdir(historiesDir, { recursive: true });
+  await writeFile(path.join(historiesDir, `stripe-${name}.json`), `${historyToJSON(history)}\n`);
 }

@@ -63,7 +63,7 @@ function postWebhook(body: string, signature?: string) {
   return fetch(`${stack.baseUrl}/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'stripe-signature': signature } : {}) }, body });
 }
 
-describe('refunds Stripe has not settled', () => {
+describe('refunds, as Stripe settles or fails them after the call', () => {
   it('shows a pending refund as pending, then refunded when refund.updated says it succeeded', async () => {
     const { sid } = await paidCall('pm_card_pendingRefund');
     const refund = await refundInFull(sid);
@@ -108,6 +108,20 @@ describe('refunds Stripe has not settled', () => {
     expect(list.body.calls.map((c: any) => c.callSid)).toEqual([sid]);
     await recordHistoryIfAsked(stack.temporal.client, paymentEventsWorkflowId(after.paymentIntentId), 'events-refund-failed');
     console.log(`\n--- sample: a failed refund (npm run inspect) ---\n${renderTimelineText(after.timeline, { detail: after })}\n`);
+  });
+
+  it('turns a refund Stripe reported succeeded into failed when refund.failed comes later (Stripe’s refundFail card)', async () => {
+    const { sid } = await paidCall('pm_card_refundFail', 1800);
+    const refund = await refundInFull(sid);
+    expect(refund.status).toBe('refunded');
+    expect((await detail(sid)).body.outcome).toBe('refunded');
+
+    stack.sandbox.control.failRefund(refund.refundId!);
+    const after = (await eventually(() => detail(sid), (r) => r.body.refunds?.[0]?.status === 'failed')).body;
+    expect(after.refunds).toMatchObject([{ status: 'failed', refundId: refund.refundId, failureReason: 'expired_or_canceled_card' }]);
+    expect(after.outcome).toBe('refund-failed');
+    expect(after.refundedAmount).toBeUndefined();
+    expect(await eventually(async () => stack.alerts.where({ alert: 'refund-failed', refundId: refund.refundId }), (a) => a.length > 0)).toHaveLength(1);
   });
 });
 

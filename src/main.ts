@@ -1,18 +1,19 @@
 /**
  * `npm start`: the whole of paycall on one machine. The Temporal dev server (unless
  * the environment names a Temporal server: TEMPORAL_ADDRESS, a profile, …), the Stripe sandbox (unless STRIPE_SECRET_KEY is set), the
- * worker and the web server, in one process; Ctrl-C stops them in order.
+ * worker and the web server, in one process; Ctrl-C stops them in order. The sandbox sends its
+ * webhooks to the web server's POST /stripe/webhook, signed with STRIPE_WEBHOOK_SECRET or a dev secret.
  */
 import path from 'node:path';
 import { exitOnStartupError, onShutdownSignal, requireFreePort } from './process/startup.js';
 import { loadConfig, type Config } from './config/config.js';
 import { ensureWritableDir } from './config/data-dir.js';
-import { devSecretFiles, resolveDevSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
 import { installSdkRuntime } from './temporal/sdk-logging.js';
 import { PaycallMetrics } from './observability/metrics.js';
 import { processMetrics, sdkMetricsExporter } from './observability/sdk-metrics.js';
 import { startWorkerHealthServer } from './worker/health-server.js';
 import { startTracing } from './observability/tracing.js';
+import { devSecretFiles, resolveDevSecret, resolveStripeWebhookSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
 import { createLogger } from './logging/logger.js';
 import { DEV_ACCOUNT_SID } from './stand-ins/phone-simulator/signing.js';
 import { startStripeSandbox, type StripeSandbox } from './stand-ins/stripe-sandbox/server.js';
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   const codecUiKey = config.CODEC_UI_KEY || embeddedTemporal ? await resolveDevSecret(config.CODEC_UI_KEY, config.DATA_DIR, devSecretFiles.codecUiKey) : undefined;
   const localWebUrl = `http://${['0.0.0.0', '::'].includes(config.HOST) ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const codecLink = codecUiKey ? `${localWebUrl}/codec/ui/${codecUiKey.token}` : undefined;
+  const stripeWebhookSecret = await resolveStripeWebhookSecret(config.STRIPE_WEBHOOK_SECRET, config.DATA_DIR);
+  const stripeWebhookUrl = `http://127.0.0.1:${config.PORT}/stripe/webhook`;
 
   const stops: (() => Promise<void>)[] = [];
   let devServer: DevServer | undefined;
@@ -91,7 +94,13 @@ async function main(): Promise<void> {
 
   let sandbox: StripeSandbox | undefined;
   if (sandboxNeeded) {
-    sandbox = await startStripeSandbox({ port: config.STRIPE_SANDBOX_PORT, dataDir: config.DATA_DIR, logger: logger.child({ component: 'stripe-sandbox' }) });
+    sandbox = await startStripeSandbox({
+      port: config.STRIPE_SANDBOX_PORT,
+      dataDir: config.DATA_DIR,
+      logger: logger.child({ component: 'stripe-sandbox' }),
+      // Unless STRIPE_SANDBOX_WEBHOOK_URL says otherwise, to paycall's own route, with the secret it verifies.
+      ...(process.env.STRIPE_SANDBOX_WEBHOOK_URL ? {} : { webhookEndpoints: [{ url: stripeWebhookUrl, secret: stripeWebhookSecret.token }] }),
+    });
     stops.unshift(() => sandbox!.close());
   }
 
@@ -124,6 +133,7 @@ async function main(): Promise<void> {
     authToken: authToken.token,
     logger: logger.child({ component: 'web' }),
     ...(metrics ? { metrics } : {}),
+    stripeWebhookSecret: stripeWebhookSecret.token,
   });
   stops.unshift(() => web.close()); // first to stop: take no new calls
   const operations = metrics
@@ -148,6 +158,7 @@ async function main(): Promise<void> {
     ...(devServer?.uiUrl ? [`  Temporal UI     ${devServer.uiUrl}${codecLink ? ' (decodes payloads through paycall\'s codec)' : ''}`] : []),
     `  codec server    ${localWebUrl}/codec  (operator token; Web UI link: ${codecLink ?? 'set CODEC_UI_KEY'})`,
     `  Stripe          ${sandbox ? `${sandbox.url} (local sandbox)` : (stripe.apiBase ?? 'api.stripe.com')}`,
+    `  Stripe events   ${config.publicBaseUrl}/stripe/webhook  (${stripeWebhookSecret.source === 'environment' ? 'STRIPE_WEBHOOK_SECRET' : `dev secret in ${stripeWebhookSecret.file}`}${sandbox && !process.env.STRIPE_SANDBOX_WEBHOOK_URL ? '; the sandbox sends its events there' : ''})`,
     `  orders          ${describeOrderBook(config)}${orderBookKind(config) === 'json-file' ? ` (payments recorded in ${path.join(config.DATA_DIR, 'orders-paid.json')})` : ''}`,
     `  tracing         ${tracing ? `OpenTelemetry to ${config.OTEL_EXPORTER_OTLP_ENDPOINT} as ${tracing.serviceName}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to trace)'}`,
     `  payloads        ${workerConnection.dataConverter ? `encrypted (key id ${config.PAYLOAD_ENCRYPTION_KEY_ID})` : 'not encrypted (set PAYLOAD_ENCRYPTION_KEY to encrypt)'}`,

@@ -71,7 +71,7 @@ export function createPaymentActivities({ stripe, moto }: PaymentActivityDeps) {
         },
         { idempotencyKey: input.idempotencyKey },
       );
-      return { refundId: refund.id, status: refund.status ?? 'unknown', amount: refund.amount };
+      return { refundId: refund.id, status: refund.status ?? 'unknown', amount: refund.amount, ...(refund.pending_reason ? { pendingReason: refund.pending_reason } : {}) };
     } catch (err) {
       if (err instanceof Stripe.errors.StripeInvalidRequestError) {
         throw ApplicationFailure.create({

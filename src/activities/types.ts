@@ -4,6 +4,7 @@
  */
 import type { Locale } from '../contract/instructions.js';
 import type { AgentCaptureField } from '../contract/operator.js';
+import type { CallRecord, PaymentAlert } from '../contract/payment-events.js';
 import type { Order } from '../orders/order-book.js';
 
 export interface ChargeCardInput {
@@ -41,8 +42,11 @@ export interface RefundInput {
 
 export interface RefundResult {
   refundId: string;
+  /** Stripe's: `succeeded`, or `pending` until Stripe settles it (refund.updated tells when). */
   status: string;
   amount: number;
+  /** Stripe's `pending_reason`, while pending. */
+  pendingReason?: string;
 }
 
 export interface ReceiptInput {
@@ -77,7 +81,17 @@ export interface LiveCallActivities {
   endLiveCall(input: { callSid: string; text: string; locale: Locale }): Promise<void>;
 }
 
-/** Everything the worker registers. */
+/** What paymentEventsWorkflow asks of the outside world (src/activities/payment-events.ts, call-records.ts). */
+export interface PaymentEventActivities {
+  /** paycall's metadata on a PaymentIntent: its call and order; null when Stripe has no such PaymentIntent. */
+  lookupPaymentIntent(paymentIntentId: string): Promise<{ callWorkflowId?: string; orderId?: string } | null>;
+  /** Whether the call is still running and, once it has ended, which PaymentIntents it recorded. */
+  readCallRecord(callWorkflowId: string): Promise<CallRecord>;
+  /** One structured log line operators alert on. */
+  reportPaymentAlert(alert: PaymentAlert): Promise<void>;
+}
+
+/** The call workflow's activities, which the worker registers with the payment events workflow's (PaymentEventActivities). */
 export type WorkerActivities = CallActivities & LiveCallActivities;
 
 export { failureTypes, type CardDeclinedDetails } from '../contract/failure-types.js';

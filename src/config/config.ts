@@ -127,6 +127,8 @@ const envSchema = z.object({
   /** The text-to-speech voice for each caller language, on every <Say>. */
   VOICE_EN_US: voiceFor('en-US'),
   VOICE_JA_JP: voiceFor('ja-JP'),
+  /** The Stripe webhook endpoint's signing secret (`whsec_…`), for POST /stripe/webhook. Unset: a local dev secret the sandbox signs with. */
+  STRIPE_WEBHOOK_SECRET: optionalString.pipe(z.string().startsWith('whsec_', 'must be the endpoint\'s signing secret, starting with whsec_').optional()),
   LOCALE: z.enum(locales as [Locale, ...Locale[]]).default('en-US'),
   /** JSON map from dialled-number prefix to locale; the longest matching prefix wins. */
   LOCALE_BY_NUMBER: z

@@ -1,6 +1,7 @@
 /**
  * Secrets a laptop run needs but nobody configured: the token Twilio signs webhooks with
- * (the phone simulator reads the same file) and the operator API token. When the variable
+ * (the phone simulator reads the same file), the operator API token and the secret the
+ * local Stripe sandbox signs its webhooks with (STRIPE_WEBHOOK_SECRET). When the variable
  * is unset, paycall makes a random one once and keeps it under DATA_DIR. In production
  * both come from the environment.
  */
@@ -13,6 +14,7 @@ export const devSecretFiles = {
   operatorToken: 'operator-dev-token',
   /** The key of the codec link `npm start` gives its dev server's Web UI (CODEC_UI_KEY). */
   codecUiKey: 'codec-ui-dev-key',
+  stripeWebhookSecret: 'stripe-webhook-dev-secret',
 } as const;
 
 export interface ResolvedSecret {
@@ -21,7 +23,7 @@ export interface ResolvedSecret {
   file?: string;
 }
 
-export async function resolveDevSecret(configured: string | undefined, dataDir: string, fileName: string): Promise<ResolvedSecret> {
+export async function resolveDevSecret(configured: string | undefined, dataDir: string, fileName: string, prefix = ''): Promise<ResolvedSecret> {
   if (configured) return { token: configured, source: 'environment' };
   const file = path.join(dataDir, fileName);
   try {
@@ -30,7 +32,7 @@ export async function resolveDevSecret(configured: string | undefined, dataDir: 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const token = randomBytes(16).toString('hex');
+  const token = `${prefix}${randomBytes(16).toString('hex')}`;
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return { token, source: 'generated', file };
@@ -38,4 +40,9 @@ export async function resolveDevSecret(configured: string | undefined, dataDir: 
 
 export function resolveTwilioAuthToken(configured: string | undefined, dataDir: string): Promise<ResolvedSecret> {
   return resolveDevSecret(configured, dataDir, devSecretFiles.twilioAuthToken);
+}
+
+/** Stripe's endpoint secrets look like `whsec_…`; the sandbox insists on it. */
+export function resolveStripeWebhookSecret(configured: string | undefined, dataDir: string): Promise<ResolvedSecret> {
+  return resolveDevSecret(configured, dataDir, devSecretFiles.stripeWebhookSecret, 'whsec_');
 }

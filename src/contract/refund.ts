@@ -47,9 +47,19 @@ interface RefundOutcomeBase {
   steps?: StepRecord[];
 }
 
+/**
+ * How a refund ended. The workflow returns `refunded` (Stripe says succeeded), `pending`
+ * (Stripe accepted it but has not settled it; refunds that began before this was reported
+ * said `refunded`) or `refused`. What Stripe reports later (refund.updated, refund.failed:
+ * src/contract/payment-events.ts) is folded in by the operator tools (settleRefundOutcome),
+ * which turn `pending` into `refunded`, or either into `failed` with Stripe's reason.
+ */
 export type RefundOutcome =
   | (RefundOutcomeBase & { status: 'refunded'; refundId: string; amount: number })
-  | (RefundOutcomeBase & { status: 'refused'; code: string; message: string; amount?: number });
+  | (RefundOutcomeBase & { status: 'pending'; refundId: string; amount: number; pendingReason?: string })
+  | (RefundOutcomeBase & { status: 'refused'; code: string; message: string; amount?: number })
+  /** Only from the operator tools: Stripe reported the refund failed after accepting it. */
+  | (RefundOutcomeBase & { status: 'failed'; refundId: string; amount: number; failureReason: string; message: string });
 
 /** Memo on every refund workflow: list views map it to its call (and its request) without reading history. */
 export interface RefundMemo {

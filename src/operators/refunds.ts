@@ -150,7 +150,7 @@ export class RefundService {
     return this.answer(handle, callWorkflowId, attached);
   }
 
-  /** Waits briefly for the refund's result: refunded, refused (422) or still pending. */
+  /** Waits briefly for the refund's result: refunded, pending at Stripe, refused (422) or still running (pending). */
   private async answer(handle: WorkflowHandle, callWorkflowId: string, attached: boolean): Promise<RefundResponse> {
     const waitMs = this.options.waitMs ?? 10_000;
     let outcome: RefundOutcome | undefined;
@@ -165,6 +165,18 @@ export class RefundService {
     let refund: RefundView;
     if (outcome?.status === 'refunded') {
       refund = { ...base, status: 'refunded', amount: outcome.amount, amountText: formatMoney(outcome.amount, outcome.currency), currency: outcome.currency, refundId: outcome.refundId };
+    } else if (outcome?.status === 'pending') {
+      // Stripe accepted it and has not settled it: shown pending until refund.updated says how it ended.
+      refund = {
+        ...base,
+        status: 'pending',
+        amount: outcome.amount,
+        amountText: formatMoney(outcome.amount, outcome.currency),
+        currency: outcome.currency,
+        refundId: outcome.refundId,
+        message: `Accepted by Stripe, not settled yet${outcome.pendingReason ? ` (${outcome.pendingReason})` : ''}`,
+        ...(outcome.pendingReason ? { pendingReason: outcome.pendingReason } : {}),
+      };
     } else if (outcome?.status === 'refused') {
       throw new OperatorError('refund-refused', `Stripe refused the refund: ${outcome.message} (${outcome.code})`, {
         refund: { ...base, status: 'refused', code: outcome.code, message: outcome.message, currency: outcome.currency },

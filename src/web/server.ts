@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import { CallGateway } from '../calls/call-gateway.js';
+import { PaymentEventsGateway } from '../calls/payment-events-gateway.js';
 import { smsReceiptsEnabled, type Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { temporalUiBaseUrl } from '../operators/web/mount.js';
@@ -19,7 +20,15 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-export async function startWebServer(options: { config: Config; client: Client; authToken: string; logger: Logger; metrics?: PaycallMetrics }): Promise<RunningWebServer> {
+export async function startWebServer(options: {
+  config: Config;
+  client: Client;
+  authToken: string;
+  logger: Logger;
+  metrics?: PaycallMetrics;
+  /** Verifies POST /stripe/webhook (STRIPE_WEBHOOK_SECRET, or the dev secret); without it, no Stripe route. */
+  stripeWebhookSecret?: string;
+}): Promise<RunningWebServer> {
   const { config, metrics } = options;
   const gateway = new CallGateway(options.client, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -35,6 +44,14 @@ export async function startWebServer(options: { config: Config; client: Client; 
     receiptsEnabled: smsReceiptsEnabled(config),
     logger: options.logger,
     ...(metrics ? { metrics } : {}),
+    ...(options.stripeWebhookSecret
+      ? {
+          stripe: {
+            webhookSecret: options.stripeWebhookSecret,
+            events: new PaymentEventsGateway(options.client, { taskQueue: config.TEMPORAL_TASK_QUEUE, deadlineMs: config.WEBHOOK_DEADLINE_MS }),
+          },
+        }
+      : {}),
     operators: {
       client: options.client,
       namespace: config.TEMPORAL_NAMESPACE,

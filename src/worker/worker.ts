@@ -1,6 +1,13 @@
-/** paycall's Temporal worker: the call workflow plus activities on one task queue. */
+/**
+ * paycall's Temporal worker: the call, refund and payment events workflows plus their
+ * activities on one task queue. The activity that reads call workflows (reconciling a charge
+ * Stripe reported) is built here, from the worker's own connection and data converter.
+ */
+import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createCallRecordActivities } from '../activities/call-records.js';
+import { keepAlive } from '../activities/keep-alive.js';
 import type { CallActivities } from '../activities/types.js';
 import { activityMetricsInterceptor } from '../observability/activity-metrics.js';
 import { callMetricsSinks } from '../observability/call-metrics-sinks.js';
@@ -40,7 +47,7 @@ export async function startWorker(options: {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...source,
-    activities: options.activities,
+    activities: { ...options.activities, ...readCallRecordActivity(options) },
     // A prebuilt bundle has the workflow interceptors built in (build-workflow-bundle.ts).
     interceptors: {
       ...('workflowsPath' in source ? { workflowModules: tracing ? tracingWorkflowInterceptorModules : workflowInterceptorModules } : {}),
@@ -62,4 +69,10 @@ export async function startWorker(options: {
       await done;
     },
   };
+}
+
+function readCallRecordActivity(options: { connection: NativeConnection; namespace: string; dataConverter?: DataConverter }) {
+  const client = new Client({ connection: options.connection, namespace: options.namespace, ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}) });
+  const { readCallRecord } = createCallRecordActivities(client);
+  return { readCallRecord: keepAlive(readCallRecord) };
 }

@@ -79,10 +79,12 @@ export async function compensate(input: { callSid: string; order: Order; payment
         ],
       }),
     );
-    if (outcome.status === 'refunded') {
-      entry.ok({ refundId: outcome.refundId, amount: outcome.amount, code: outcome.steps?.[0]?.code ?? 'succeeded' });
+    // Pending at Stripe is accepted: how it settles arrives later as Stripe events (the payment events workflow).
+    if (outcome.status === 'refunded' || outcome.status === 'pending') {
+      entry.ok({ refundId: outcome.refundId, amount: outcome.amount, code: outcome.steps?.[0]?.code ?? (outcome.status === 'pending' ? 'pending' : 'succeeded') });
       return undefined;
     }
+    if (outcome.status === 'failed') return progress.fail(entry, { errorType: 'RefundFailed', code: outcome.failureReason, message: outcome.message });
     return progress.fail(entry, { errorType: 'RefundRefused', code: outcome.code, message: outcome.message });
   } catch (err) {
     return progress.fail(entry, { errorType: failureCodeOf(err), code: failureCodeOf(err), message: messageOf(err) });

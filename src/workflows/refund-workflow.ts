@@ -3,9 +3,11 @@
  * change, so the refund lives next to it): an operator's refund, or the call's own
  * compensation (started by the call as a child). The contract, id and key scheme are in
  * src/contract/refund.ts. It keeps a one-entry step log and its status in the
- * `PaycallRefundStatus` search attribute; it never touches the call's outcome.
+ * `PaycallRefundStatus` search attribute; it never touches the call's outcome. A refund Stripe
+ * accepted but has not settled ends `pending`; how it settles arrives later as Stripe events
+ * (the payment events workflow), which the operator tools fold in.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CallActivities } from '../activities/types.js';
 import { failureTypes } from '../contract/failure-types.js';
 import { refundIdempotencyKey, type RefundOutcome, type RefundRequest } from '../contract/refund.js';
@@ -16,6 +18,12 @@ import { stripeActivityOptions } from './activity-options.js';
 import { StepLog } from './step-log.js';
 
 const { refundPayment } = proxyActivities<CallActivities>(stripeActivityOptions);
+
+/** Refunds that began before this reported Stripe's `pending` as `refunded`. */
+export const reportPendingRefundsPatch = 'refund-reports-stripe-pending';
+
+/** Stripe's refund statuses that mean "accepted, not settled yet". */
+const unsettledStatuses = ['pending', 'requires_action'];
 
 export async function refundWorkflow(request: RefundRequest): Promise<RefundOutcome> {
   const { workflowId } = workflowInfo();
@@ -46,6 +54,11 @@ export async function refundWorkflow(request: RefundRequest): Promise<RefundOutc
       },
     });
     entry.ok({ refundId: refund.refundId, amount: refund.amount, code: refund.status });
+    if (unsettledStatuses.includes(refund.status) && patched(reportPendingRefundsPatch)) {
+      setStatus('pending');
+      setCurrentDetails(`**Pending at Stripe** ${refund.amount} ${request.currency.toUpperCase()} minor units · ${refund.refundId}\n\n**Order:** ${request.orderId} · **Call:** ${request.callWorkflowId}`);
+      return { status: 'pending', refundId: refund.refundId, amount: refund.amount, ...(refund.pendingReason ? { pendingReason: refund.pendingReason } : {}), ...base };
+    }
     setStatus('refunded');
     setCurrentDetails(`**Refunded** ${refund.amount} ${request.currency.toUpperCase()} minor units · ${refund.refundId}\n\n**Order:** ${request.orderId} · **Call:** ${request.callWorkflowId}`);
     return { status: 'refunded', refundId: refund.refundId, amount: refund.amount, ...base };

@@ -51,6 +51,14 @@ describe('npm start', () => {
       });
       expect(record.ended.how).toBe('hangup');
       expect(record.transcript.some((e) => e.text?.includes('Your payment was successful'))).toBe(true);
+      // The sandbox sends its signed events to paycall's POST /stripe/webhook, which verifies them (2xx).
+      expect(output).toContain(`Stripe events   http://localhost:${port}/stripe/webhook`);
+      const delivered = async () => {
+        const { data } = (await (await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/webhooks/deliveries`)).json()) as { data: { type: string; url: string; status: string }[] };
+        return data.some((d) => d.type === 'payment_intent.succeeded' && d.url.endsWith('/stripe/webhook') && d.status === 'succeeded');
+      };
+      await waitForAsync(delivered, 15_000);
+      expect(await delivered()).toBe(true);
     } finally {
       child.kill('SIGTERM');
     }
@@ -109,4 +117,9 @@ async function waitFor(ready: () => boolean, timeoutMs: number, describe: () => 
     if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${describe()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+async function waitForAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !(await check())) await new Promise((resolve) => setTimeout(resolve, 250));
 }

@@ -46,6 +46,14 @@ export function renderTimelineText(timeline: Timeline, options: { detail?: CallD
     .join(' · ');
   if (facts) lines.push(`  payment   ${facts}`);
   if (d?.refundedText) lines.push(`  refunded  ${d.refundedText} (${d.refunds.filter((r) => r.status === 'refunded').length} refund(s))`);
+  for (const r of d?.refunds ?? []) {
+    if (r.status === 'pending' && r.refundId) lines.push(`  refund    ${s.yellow(`pending at Stripe`)} ${r.amountText ?? ''} (${r.refundId}${r.pendingReason ? `: ${r.pendingReason}` : ''})`);
+    if (r.status === 'failed' && r.failureReason) lines.push(`  refund    ${s.red(`failed at Stripe: ${r.failureReason}`)} ${r.amountText ?? ''} (${r.refundId ?? ''})`);
+  }
+  for (const dispute of timeline.disputes ?? []) {
+    const text = `${dispute.open ? 'open' : 'closed'}: ${dispute.status} · ${dispute.reason} · ${formatMoney(dispute.amount, dispute.currency)} · ${dispute.disputeId}${dispute.dueBy ? ` · evidence due ${dispute.dueBy.slice(0, 10)}` : ''}`;
+    lines.push(`  dispute   ${dispute.open || dispute.status === 'lost' ? s.red(text) : text}`);
+  }
   if (timeline.startedAt) lines.push(`  started   ${when(timeline.startedAt)}${timeline.closedAt ? ` · ended ${when(timeline.closedAt)}` : ''}`);
   if (d?.temporalUiUrl) lines.push(`  Temporal  ${d.temporalUiUrl}`);
   lines.push('');
@@ -80,7 +88,7 @@ export function renderTimelineText(timeline: Timeline, options: { detail?: CallD
 export function renderCallsTable(calls: CallSummary[], options: { width?: number; color?: boolean } = {}): string {
   const s = terminalStyle(options.color ?? false);
   if (calls.length === 0) return 'No calls match.';
-  const rows = calls.map((c) => [when(c.startedAt).replace(' UTC', ''), c.callSid, c.orderId ?? '', c.amountText ?? '', c.status === 'running' ? `running (${c.stage ?? '?'})` : (c.outcome ?? c.status), c.whereFailed]);
+  const rows = calls.map((c) => [when(c.startedAt).replace(' UTC', ''), c.callSid, c.orderId ?? '', c.amountText ?? '', c.status === 'running' ? `running (${c.stage ?? '?'})` : `${c.outcome ?? c.status}${c.disputes?.length ? ` · ${c.disputes.at(-1)!.open ? 'disputed' : `dispute ${c.disputes.at(-1)!.status}`}` : ''}`, c.whereFailed]);
   const header = ['STARTED (UTC)', 'CALL', 'ORDER', 'AMOUNT', 'OUTCOME', 'WHERE DID IT FAIL?'];
   const widths = header.slice(0, 5).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fixed = widths.reduce((a, b) => a + b + 2, 0);
@@ -93,6 +101,6 @@ export function renderCallsTable(calls: CallSummary[], options: { width?: number
       })
       .join('  ')
       .trimEnd();
-  const outcomeColor = (text: string) => (/paid/.test(text) ? s.green(text) : /declined|failed|abandoned|refused/.test(text) ? s.red(text) : /running/.test(text) ? s.yellow(text) : text);
+  const outcomeColor = (text: string) => (/declined|failed|abandoned|refused|disput/.test(text) ? s.red(text) : /paid/.test(text) ? s.green(text) : /running/.test(text) ? s.yellow(text) : text);
   return [s.bold(line(header)), ...rows.map((r) => line(r, (i, text) => (i === 4 ? outcomeColor(text) : text)))].join('\n');
 }

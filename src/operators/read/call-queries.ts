@@ -6,7 +6,9 @@
  * - detail: describe + timeline (history joined with the step log: the result's for a
  *   closed call, the `state` query's for a running one) + the call's refunds. A closed call
  *   cannot change, so an operator's refund lives in its own workflow (its memo names the
- *   call) and is folded in here: the call's effective outcome becomes `refunded`.
+ *   call) and is folded in here: the call's effective outcome becomes `refunded`. So is
+ *   what Stripe reported since (the payment events workflows' memos: stripe-reports.ts):
+ *   refunds settling or failing, disputes, a charge the call never recorded.
  */
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -14,10 +16,12 @@ import { callWorkflowId, callWorkflowType, stateQuery, type CallState } from '..
 import { refundWorkflowType, type RefundOutcome } from '../../contract/refund.js';
 import { formatMoney } from '../../money/format.js';
 import { OperatorError } from '../errors.js';
-import { buildTimeline, decodeHistoryPayloads, mergeRefunds, type Timeline } from '../timeline/index.js';
+import { paymentEventsWorkflowType, type PaymentEventsState } from '../../contract/payment-events.js';
+import { buildTimeline, decodeHistoryPayloads, mergeRefunds, mergeStripeReports, settleRefundTimeline, type Timeline } from '../timeline/index.js';
 import { pendingActivitiesOf, refundViewOf, summaryOf, type CallDetail, type CallSummary, type RefundView } from './call-views.js';
 import { buildCallsQuery, findsRefundWorkflows, type ParsedCallFilters } from './filters.js';
 import { PaymentLedger, refundMemo, refundRecordOf, refundableOf } from './payment-ledger.js';
+import { settleRefundOutcome } from './stripe-reports.js';
 import { TemporalReader, type ExecutionInfo } from './temporal-reader.js';
 
 export interface CallListPage {
@@ -57,15 +61,19 @@ export class CallQueries {
     // Refund workflows stand for their call (first appearance wins); calls are deduplicated.
     const rows = new Map<string, ExecutionInfo | undefined>();
     for (const info of page.infos) {
-      const callId = info.type === refundWorkflowType ? refundMemo(info)?.callWorkflowId : info.workflowId;
-      if (callId && !rows.has(callId)) rows.set(callId, info.type === refundWorkflowType ? undefined : info);
+      // (A payment events workflow's memo names its call and PaymentIntent too.)
+      const standsIn = info.type === refundWorkflowType || info.type === paymentEventsWorkflowType;
+      const callId = standsIn ? refundMemo(info)?.callWorkflowId : info.workflowId;
+      if (callId && !rows.has(callId)) rows.set(callId, standsIn ? undefined : info);
     }
     const callInfos = (await Promise.all([...rows].map(([callId, info]) => info ?? this.reader.describeOrUndefined(callId)))).filter(
       (info): info is ExecutionInfo => Boolean(info),
     );
 
-    const refundsByCall = await this.ledger.refundInfosFor(callInfos);
-    const views = await mapLimit(callInfos, 6, async (info) => this.callView(info, refundsByCall.get(info.workflowId) ?? [], await this.liveState(info, 1000)));
+    const [refundsByCall, reportsByCall] = await Promise.all([this.ledger.refundInfosFor(callInfos), this.ledger.stripeReports.forCalls(callInfos)]);
+    const views = await mapLimit(callInfos, 6, async (info) =>
+      this.callView(info, refundsByCall.get(info.workflowId) ?? [], await this.liveState(info, 1000), reportsByCall.get(info.workflowId) ?? []),
+    );
     const calls = views
       .map(({ summary }) => summary)
       // An outcome filter means the outcome an operator sees now: a refunded call is no longer "paid",
@@ -80,9 +88,12 @@ export class CallQueries {
     const info = await this.reader.describeOrUndefined(workflowId);
     if (!info) throw new OperatorError('not-found', `No call ${id} in namespace ${this.options.namespace}`);
     if (info.type !== callWorkflowType) throw new OperatorError('not-found', `${workflowId} is a ${info.type}, not a call`);
-    const refundInfos = (await this.ledger.refundInfosFor([info])).get(workflowId) ?? [];
+    const [refundInfos, reports] = await Promise.all([
+      this.ledger.refundInfosFor([info]).then((m) => m.get(workflowId) ?? []),
+      this.ledger.stripeReports.forCalls([info]).then((m) => m.get(workflowId) ?? []),
+    ]);
     const live = await this.liveState(info, this.options.stateQueryTimeoutMs ?? 2000);
-    const { summary, timeline, refunds, records } = await this.callView(info, refundInfos, live);
+    const { summary, timeline, refunds, records } = await this.callView(info, refundInfos, live, reports);
 
     const outcome = timeline.outcome;
     const refundable = refundableOf(outcome, records);
@@ -137,12 +148,14 @@ export class CallQueries {
     }
   }
 
-  private async callView(info: ExecutionInfo, refundInfos: ExecutionInfo[], live: CallState | string | undefined) {
-    const [callTimeline, refundTimelines] = await Promise.all([
+  private async callView(info: ExecutionInfo, refundInfos: ExecutionInfo[], live: CallState | string | undefined, reports: PaymentEventsState[]) {
+    const [callTimeline, rawRefundTimelines] = await Promise.all([
       this.timelineOf(info.workflowId, info.runId, typeof live === 'object' ? live : undefined),
       Promise.all(refundInfos.map((r) => this.timelineOf(r.workflowId, r.runId))),
     ]);
-    const timeline = mergeRefunds(callTimeline, refundTimelines);
+    // Each refund as Stripe last reported it: pending until it settles, failed when Stripe says so.
+    const refundTimelines = rawRefundTimelines.map((t) => settleRefundTimeline(t, settleRefundOutcome(t.refund, reports)));
+    const timeline = mergeStripeReports(mergeRefunds(callTimeline, refundTimelines), reports);
     const records = refundInfos.map((r, i) => {
       const t = refundTimelines[i]!;
       return refundRecordOf(r, t.refund as RefundOutcome | undefined, t.status !== 'running' && !t.refund ? t.whereFailed : undefined);

@@ -1,13 +1,13 @@
 /**
  * What the operator API, console and CLI show of a call: a summary row for lists and a
- * detail page, made from the call's timeline (history + step log) and its payment ledger
- * (workflow results).
+ * detail page, made from the call's timeline (history + step log, with what Stripe reported
+ * since: refunds settling or failing, disputes) and its payment ledger (workflow results).
  */
 import type { CallState } from '../../contract/call.js';
 import { PaycallAmount, PaycallFailureStep, PaycallOrderId, PaycallOutcome, PaycallStage } from '../../contract/search-attributes.js';
 import { formatMoney } from '../../money/format.js';
 import { scrubText } from '../../privacy/redact.js';
-import type { Timeline } from '../timeline/index.js';
+import type { DisputeSummary, Timeline } from '../timeline/index.js';
 import type { RefundRecord } from './payment-ledger.js';
 import type { ExecutionInfo } from './temporal-reader.js';
 
@@ -36,6 +36,10 @@ export interface CallSummary {
   paymentIntentId?: string;
   refundedAmount?: number;
   refundedText?: string;
+  /** Disputes (chargebacks) Stripe reported, with their status and reason. */
+  disputes?: DisputeSummary[];
+  /** One line for lists: "disputed: needs response (fraudulent)". */
+  disputeText?: string;
   whereFailed: string;
   temporalUiUrl?: string;
 }
@@ -83,9 +87,18 @@ export function summaryOf(info: ExecutionInfo, timeline: Timeline, temporalUiUrl
     ...(amount !== undefined ? { amountText: formatMoney(amount, currency) } : {}),
     ...optional('paymentIntentId', timeline.paymentIntentId),
     ...(refundedAmount ? { refundedAmount, refundedText: formatMoney(refundedAmount, currency) } : {}),
+    ...(timeline.disputes?.length ? { disputes: timeline.disputes, disputeText: disputeTextOf(timeline.disputes) } : {}),
     whereFailed: timeline.whereFailed,
     ...optional('temporalUiUrl', temporalUiUrl),
   };
+}
+
+/** The latest dispute, in a few words: "disputed: needs response (fraudulent)", "dispute lost (fraudulent)". */
+export function disputeTextOf(disputes: DisputeSummary[]): string {
+  const d = disputes.at(-1)!;
+  const status = d.status.replace(/_/g, ' ');
+  const reason = d.reason.replace(/_/g, ' ');
+  return `${d.open ? `disputed: ${status}` : `dispute ${status}`} (${reason})${disputes.length > 1 ? ` · ${disputes.length} disputes` : ''}`;
 }
 
 export function pendingActivitiesOf(info: ExecutionInfo): CallDetail['pendingActivities'] {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { callWorkflowType } from '../../contract/call.js';
+import { paymentEventsWorkflowType } from '../../contract/payment-events.js';
 import { refundWorkflowType } from '../../contract/refund.js';
 import { PaycallFailureStep, PaycallOrderId, PaycallOutcome, PaycallRefundStatus, PaycallStage } from '../../contract/search-attributes.js';
 import { callSteps, refundStatusOfShownOutcome, shownOutcomes, type ShownOutcome } from '../../contract/vocabulary.js';
@@ -57,7 +58,9 @@ function outcomeClause(outcome: ShownOutcome): string {
   if (refundStatus) {
     // Refunds started before the status attribute existed said `refunded` in PaycallOutcome.
     const legacy = refundStatus === 'refunded' ? ` OR ${PaycallOutcome.name} = 'refunded'` : '';
-    return `WorkflowType = ${quote(refundWorkflowType)} AND (${PaycallRefundStatus.name} = ${quote(refundStatus)}${legacy})`;
+    // A refund Stripe failed after accepting it: its refund workflow said pending or refunded; the PaymentIntent's events workflow says failed.
+    const types = refundStatus === 'failed' ? `WorkflowType IN (${quote(refundWorkflowType)}, ${quote(paymentEventsWorkflowType)})` : `WorkflowType = ${quote(refundWorkflowType)}`;
+    return `${types} AND (${PaycallRefundStatus.name} = ${quote(refundStatus)}${legacy})`;
   }
   // Calls that refunded themselves before the `compensated` outcome existed said `refunded`.
   const match = outcome === 'compensated' ? `IN ('compensated', 'refunded')` : `= ${quote(outcome)}`;
@@ -69,7 +72,7 @@ export function buildCallsQuery(filters: ParsedCallFilters): string {
   if (filters.outcome) parts.push(outcomeClause(filters.outcome));
   if (filters.failedAt === 'refund') {
     parts.push(
-      `((WorkflowType = ${quote(callWorkflowType)} AND ${PaycallFailureStep.name} = 'refund') OR (WorkflowType = ${quote(refundWorkflowType)} AND ${PaycallRefundStatus.name} IN ('refused', 'failed')))`,
+      `((WorkflowType = ${quote(callWorkflowType)} AND ${PaycallFailureStep.name} = 'refund') OR (WorkflowType = ${quote(refundWorkflowType)} AND ${PaycallRefundStatus.name} IN ('refused', 'failed')) OR (WorkflowType = ${quote(paymentEventsWorkflowType)} AND ${PaycallRefundStatus.name} = 'failed'))`,
     );
   } else if (filters.failedAt) {
     parts.push(`${PaycallFailureStep.name} = ${quote(filters.failedAt)}`);

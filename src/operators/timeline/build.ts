@@ -159,10 +159,7 @@ function outcomeEntries(facts: HistoryFacts, outcome: CallOutcome | undefined, r
     source: { workflowId: facts.workflowId, eventIds: [facts.closeEventId ?? 0] },
   };
   if (refund) {
-    entry.status = refund.status === 'refunded' ? 'ok' : 'failed';
-    entry.summary = refund.status === 'refunded' ? `Refunded ${formatMoney(refund.amount, refund.currency)} (${refund.refundId})` : `Refund refused: ${refund.code}: ${scrubText(refund.message)}`;
-    if (refund.status === 'refunded') entry.refundId = refund.refundId;
-    else entry.error = { type: 'RefundRefused', code: refund.code, message: scrubText(refund.message) };
+    Object.assign(entry, refundOutcomeEntry(refund));
   } else if (outcome) {
     const o = outcome;
     entry.status = o.outcome === 'paid' ? 'ok' : o.outcome === 'compensated' || o.outcome === 'transferred' ? 'info' : 'failed';
@@ -174,6 +171,21 @@ function outcomeEntries(facts: HistoryFacts, outcome: CallOutcome | undefined, r
     entry.summary = `Workflow ${facts.status}: ${facts.closeError.message}`;
   }
   return [entry];
+}
+
+/** How a refund workflow ended, as its outcome entry says it (with what Stripe reported later, once settled). */
+export function refundOutcomeEntry(refund: RefundOutcome): Pick<TimelineEntry, 'status' | 'summary' | 'refundId' | 'error'> {
+  const money = 'amount' in refund && refund.amount !== undefined ? formatMoney(refund.amount, refund.currency) : '';
+  switch (refund.status) {
+    case 'refunded':
+      return { status: 'ok', summary: `Refunded ${money} (${refund.refundId})`, refundId: refund.refundId };
+    case 'pending':
+      return { status: 'info', summary: `Refund of ${money} accepted by Stripe, pending (${refund.refundId}${refund.pendingReason ? `: ${refund.pendingReason}` : ''})`, refundId: refund.refundId };
+    case 'failed':
+      return { status: 'failed', summary: `Refund of ${money} failed at Stripe: ${refund.failureReason} (${refund.refundId})`, refundId: refund.refundId, error: { type: 'RefundFailed', code: refund.failureReason, message: scrubText(refund.message) } };
+    case 'refused':
+      return { status: 'failed', summary: `Refund refused: ${refund.code}: ${scrubText(refund.message)}`, error: { type: 'RefundRefused', code: refund.code, message: scrubText(refund.message) } };
+  }
 }
 
 /** In time order; an entry keeps its place among those of the same instant (the log's order). */

@@ -24,6 +24,7 @@ export const stepTitles: Record<TimelineStep, string> = {
   'with-operator': 'With an operator',
   done: 'Done',
   outcome: 'Outcome',
+  dispute: 'Dispute',
 };
 
 /** A step in a sentence: "failed at marking the order paid". */
@@ -41,6 +42,7 @@ export const stepLabels: Record<TimelineStep, string> = {
   'with-operator': 'the call with an operator',
   done: 'done',
   outcome: 'outcome',
+  dispute: 'the dispute',
 };
 
 export function labelOf(step: string): string {
@@ -202,6 +204,9 @@ function charge(record: StepRecord, retried: string): string {
 }
 
 function refund(record: StepRecord, retried: string): string {
+  if (record.status === 'ok' && (record.code === 'pending' || record.code === 'requires_action')) {
+    return `Refund of ${formatMoney(record.amount, record.currency)} accepted by Stripe, pending: ${record.refundId ?? '?'}${retried}`;
+  }
   if (record.status === 'ok') return `Refunded ${formatMoney(record.amount, record.currency)}: ${record.refundId ?? '?'} ${record.code ?? 'succeeded'}${retried}`;
   if (record.status === 'failed') {
     return `Refund ${record.errorType === 'RefundRefused' ? 'refused by Stripe' : 'failed'}: ${scrubText(record.message ?? '')}${retried}`;

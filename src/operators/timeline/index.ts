@@ -3,4 +3,5 @@ export { buildTimeline, type BuildOptions } from './build.js';
 export { decodeHistoryPayloads } from './decode-history.js';
 export { stepTitles } from './describe.js';
 export { mergeRefunds } from './merge.js';
-export type { EntryStatus, ExecutionStatus, Timeline, TimelineEntry, TimelineError, TimelineStep } from './types.js';
+export { mergeStripeReports, settleRefundTimeline } from './stripe-merge.js';
+export type { DisputeSummary, EntryStatus, ExecutionStatus, Timeline, TimelineEntry, TimelineError, TimelineStep } from './types.js';

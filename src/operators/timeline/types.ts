@@ -1,13 +1,14 @@
 /** The shape of a call's (or a refund's) timeline, as the operator API, console and CLI show it. */
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import type { CallOutcome } from '../../contract/call.js';
+import type { Reconciliation } from '../../contract/payment-events.js';
 import type { RefundOutcome, RefundRequest } from '../../contract/refund.js';
 import type { CallStep } from '../../contract/vocabulary.js';
 
 export type HistoryEvent = NonNullable<History['events']>[number];
 
-/** A timeline entry is a step attempt, or the call's start, a hang-up, or its outcome. */
-export type TimelineStep = CallStep | 'call' | 'outcome';
+/** A timeline entry is a step attempt, or the call's start, a hang-up, its outcome, or a dispute Stripe reported. */
+export type TimelineStep = CallStep | 'call' | 'outcome' | 'dispute';
 export type EntryStatus = 'ok' | 'failed' | 'running' | 'info';
 
 export interface TimelineError {
@@ -48,6 +49,27 @@ export interface TimelineEntry {
   failing?: boolean;
   /** Which workflow and history events this entry was read from. */
   source: { workflowId: string; eventIds: number[] };
+  /** Entries from Stripe's reports: the Stripe event that said so. */
+  stripeEventId?: string;
+  /** Entries from Stripe's reports: the Stripe event's own time (`created`, whole seconds). */
+  reportedAt?: string;
+  disputeId?: string;
+}
+
+/** A dispute (chargeback) of the call's payment, as Stripe last reported it. */
+export interface DisputeSummary {
+  disputeId: string;
+  paymentIntentId: string;
+  /** Stripe's status: needs_response, under_review, won, lost, … */
+  status: string;
+  /** The cardholder's reason: fraudulent, product_not_received, … */
+  reason: string;
+  amount: number;
+  currency: string;
+  open: boolean;
+  openedAt: string;
+  /** When evidence is due (open disputes). */
+  dueBy?: string;
 }
 
 export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'terminated' | 'canceled' | 'timed-out' | 'continued-as-new';
@@ -84,6 +106,10 @@ export interface Timeline {
   unreadablePayloads?: number;
   /** Total of operator refunds that went through (mergeRefunds). */
   refundedAmount?: number;
+  /** Disputes Stripe reported (mergeStripeReports). */
+  disputes?: DisputeSummary[];
+  /** What paycall did about a charge Stripe reported that the call never recorded (mergeStripeReports). */
+  reconciliations?: (Reconciliation & { paymentIntentId: string })[];
   entries: TimelineEntry[];
   /** One line: where (and why) the payment failed, or what happened instead. */
   whereFailed: string;

@@ -22,7 +22,12 @@ export function withVerdict(timeline: Timeline): Timeline {
   if (timeline.workflowType === 'refundWorkflow') {
     const r = timeline.refund;
     if (r?.status === 'refunded') result.whereFailed = `Refunded ${formatMoney(r.amount, r.currency)} on ${r.paymentIntentId} (${r.refundId}); nothing failed.`;
-    else if (r?.status === 'refused') {
+    else if (r?.status === 'pending') {
+      result.whereFailed = `Refund of ${formatMoney(r.amount, r.currency)} on ${r.paymentIntentId} accepted by Stripe and still pending (${r.refundId}${r.pendingReason ? `: ${r.pendingReason}` : ''}).`;
+    } else if (r?.status === 'failed') {
+      mark(entries.find((e) => e.step === 'outcome'));
+      result.whereFailed = `Refund ${r.refundId} of ${formatMoney(r.amount, r.currency)} failed at Stripe: ${r.failureReason}; the money did not go back to the card.`;
+    } else if (r?.status === 'refused') {
       mark(lastFailed('refund'));
       result.whereFailed = `Refund refused by Stripe: ${r.code}: ${scrubText(r.message)}`;
     } else if (timeline.status === 'running') result.whereFailed = `Refund in progress on ${timeline.paymentIntentId ?? 'the payment'}.`;

@@ -22,7 +22,8 @@ Who calls:
   --keys "73021#,1,..."      scripted: one entry per input point: keys for a <Gather> ("" = no input),
                              pay=CARD/MMYY/CVC[/POSTAL], pay=NAME (a Stripe test card: visa, mastercard,
                              amex, declined, insufficient-funds, expired-card, incorrect-cvc,
-                             processing-error, needs-authentication) or pay=* for a <Pay>,
+                             processing-error, needs-authentication; for what Stripe does later:
+                             pending-refund, refund-fails, disputed) or pay=* for a <Pay>,
                              agent:pay=NAME or agent:pay=CARD/MMYY/CVC[/POSTAL] for an agent-assisted
                              payment while connected to the operator (one per payment session; in each
                              part, | separates what to key each time the operator asks again, an empty

@@ -17,6 +17,10 @@ export const namedTestCards = {
   'incorrect-cvc': '4000000000000127',
   'processing-error': '4000000000000119',
   'needs-authentication': '4000002500003155',
+  // Later at Stripe (the sandbox's webhooks): a refund stays pending, a refund fails, the charge is disputed.
+  'pending-refund': '4000000000007726',
+  'refund-fails': '4000000000005126',
+  disputed: '4000000000000259',
 } as const;
 
 export type TestCardName = keyof typeof namedTestCards;

@@ -137,6 +137,7 @@ function callsTable(page, filters, pageTokens) {
         call.status === 'running' && call.stage ? el('div', { class: 'muted small' }, stepName(call.stage)) : null,
         // A caller with an operator right now: the live page is where the operator takes the card.
         call.status === 'running' && call.stage === 'with-operator' ? el('a', { href: `#/live/${call.callSid}`, class: 'small' }, 'Open the live call') : null,
+        call.disputeText ? el('div', { class: 'small dispute' }, call.disputeText) : null,
       ),
       el('td', { class: 'where' }, call.whereFailed),
     );

@@ -46,6 +46,9 @@ export const defaultCallWeights: Readonly<Record<SingleCallKind, number>> = {
   'hangup-while-charging': 6,
 };
 
+/** Kinds that pay (a racing pair: one of the two). */
+export const expectedToPay: ReadonlySet<CallKind> = new Set(['good-card', 'decline-then-good-card', 'unknown-order-then-pay', 'hangup-while-charging', 'race-for-one-order']);
+
 /** Kinds whose caller stays on the line to the end of a payment and should hear its confirmation. */
 export const hearsConfirmationWhenPaid: ReadonlySet<CallKind> = new Set(['good-card', 'decline-then-good-card', 'unknown-order-then-pay', 'race-for-one-order']);
 

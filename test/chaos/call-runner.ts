@@ -49,6 +49,8 @@ export async function runCalls(
             authToken: target.authToken,
             tokenize,
             to: call.to,
+            // paycall may hold a caller up to 30 times per input: far more documents than the simulator's default loop guard (100).
+            maxRequests: 1000,
             caller: call.pair ? new RacingCaller(call.steps, call.locale) : new ScriptedCaller(call.steps),
           });
           const named = { ...record, scenario: call.kind };

@@ -35,6 +35,16 @@ export interface KindLine {
   outcomes: Record<string, number>;
 }
 
+export interface Surprise {
+  callSid: string;
+  kind: CallKind;
+  what: string;
+  outcome: string;
+  ended: string;
+  /** The last thing the caller heard. */
+  lastHeard?: string;
+}
+
 export interface ChaosReport {
   settings: ChaosSettings;
   machine: { cpus: number; loadAverageBefore: number[]; loadAverageAfter: number[] };
@@ -58,7 +68,11 @@ export interface ChaosReport {
     /** Calls that ended in Twilio's application error (the caller heard it). */
     appErrors: number;
     outcomes: Record<string, number>;
+    /** How the simulator saw each call end: `hangup`, `caller-hangup`, `error:request-loop`, … → calls. */
+    endedBy: Record<string, number>;
     byKind: Partial<Record<CallKind, KindLine>>;
+    /** Calls that did not go as their kind should (a good card not paid, a paid caller who missed the confirmation), with what happened. */
+    surprises: Surprise[];
   };
   wait: WaitSummary;
   faults: FaultStats & { stripe: StripeFaultGateStats; webhooks: WebhookFrontStats };
@@ -111,6 +125,12 @@ export function formatChaosReport(report: ChaosReport): string {
   lines.push(`  heard their confirmation            ${calls.heardConfirmation} (paid calls that stayed on the line but missed it: ${calls.missedConfirmation.length})`);
   lines.push(`  heard Twilio's application error    ${calls.appErrors}`);
   lines.push(`  outcomes                            ${Object.entries(calls.outcomes).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  lines.push(`  ended (as the simulator saw it)     ${Object.entries(calls.endedBy).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  lines.push(`  surprises                           ${calls.surprises.length}`);
+  for (const x of calls.surprises.slice(0, 20)) {
+    lines.push(`    ${x.callSid} ${x.kind}: ${x.what}; outcome ${x.outcome}; ended ${x.ended}${x.lastHeard ? `; last heard "${x.lastHeard.slice(0, 90)}"` : ''}`);
+  }
+  if (calls.surprises.length > 20) lines.push(`    … ${calls.surprises.length - 20} more (--json has them all)`);
   lines.push('');
   lines.push(`caller wait (${wait.inputs} inputs: the incoming call and each Gather/Pay answer, until TwiML that is not a hold)`);
   lines.push(`  p50                                 ${seconds(wait.p50Ms)}`);

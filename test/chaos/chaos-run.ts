@@ -8,10 +8,10 @@ import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { CallRecord } from '../../src/stand-ins/phone-simulator/index.js';
-import { hearsConfirmationWhenPaid, planCalls, type PlannedCall } from './call-plan.js';
+import { failureKind, heardText, type CallRecord } from '../../src/stand-ins/phone-simulator/index.js';
+import { expectedToPay, hearsConfirmationWhenPaid, planCalls, type PlannedCall } from './call-plan.js';
 import { heardAnyConfirmation, heardOwnConfirmation, runCalls, settleCalls, type CallResult } from './call-runner.js';
-import type { ChaosReport, ChaosSettings, KindLine } from './chaos-report.js';
+import type { ChaosReport, ChaosSettings, KindLine, Surprise } from './chaos-report.js';
 import { callerWaits, summarizeWaits } from './caller-wait.js';
 import { removeDataDir, startChaosStack, type ChaosStack } from './chaos-stack.js';
 import { FaultSchedule } from './fault-schedule.js';
@@ -89,7 +89,12 @@ export async function runChaos(settings: ChaosSettings, options: RunOptions = {}
     const byKind: ChaosReport['calls']['byKind'] = {};
     const outcomes: Record<string, number> = {};
     const missedConfirmation: string[] = [];
+    const endedBy: Record<string, number> = {};
+    const surprises: Surprise[] = [];
+    const pairPaid = new Set(results.filter((r) => r.plan.pair !== undefined && r.outcome?.outcome === 'paid').map((r) => r.plan.pair));
     for (const r of results) {
+      const ended = endedLabel(r.record);
+      endedBy[ended] = (endedBy[ended] ?? 0) + 1;
       const line: KindLine = (byKind[r.plan.kind] ??= { calls: 0, paid: 0, heardConfirmation: 0, appErrors: 0, outcomes: {} });
       const outcome = outcomeLabel(r);
       line.calls++;
@@ -99,7 +104,14 @@ export async function runChaos(settings: ChaosSettings, options: RunOptions = {}
       if (r.outcome?.outcome === 'paid') line.paid++;
       const heard = heardOwnConfirmation(r);
       if (heard) line.heardConfirmation++;
-      if (r.outcome?.outcome === 'paid' && !heard && hearsConfirmationWhenPaid.has(r.plan.kind)) missedConfirmation.push(r.record.callSid);
+      const surprise = (what: string) =>
+        surprises.push({ callSid: r.record.callSid, kind: r.plan.kind, what, outcome, ended, ...(heardText(r.record).at(-1) ? { lastHeard: heardText(r.record).at(-1)! } : {}) });
+      if (r.outcome?.outcome === 'paid' && !heard && hearsConfirmationWhenPaid.has(r.plan.kind)) {
+        missedConfirmation.push(r.record.callSid);
+        surprise('paid, but the caller did not hear the confirmation');
+      } else if (r.outcome?.outcome !== 'paid' && expectedToPay.has(r.plan.kind) && !(r.plan.pair !== undefined && pairPaid.has(r.plan.pair))) {
+        surprise(r.plan.pair !== undefined ? 'neither caller of the pair paid' : 'should have paid');
+      }
     }
     const stuck = results.filter((r) => r.workflow === 'running');
     const lines = (name: string, problems: typeof money.doubleCharges) => problems.map((p) => ({ ...p, line: name }));
@@ -130,7 +142,9 @@ export async function runChaos(settings: ChaosSettings, options: RunOptions = {}
         missedConfirmation,
         appErrors: results.filter((r) => r.record.ended.how === 'app-error').length,
         outcomes,
+        endedBy,
         byKind,
+        surprises,
       },
       wait: summarizeWaits(waits),
       faults: { ...schedule.stats, stripe: stack.gate.stats(), webhooks: stack.front.stats() },
@@ -182,4 +196,10 @@ function outcomeLabel(r: CallResult): string {
   if (r.workflow !== 'completed') return r.workflow;
   const o = r.outcome!;
   return o.failure && o.outcome !== 'abandoned' ? `${o.outcome} (${o.failure.step}: ${o.failure.code})` : o.outcome;
+}
+
+function endedLabel(record: CallRecord): string {
+  const failure = failureKind(record.ended);
+  if (failure) return failure;
+  return record.ended.during ? `${record.ended.how} (${record.ended.during})` : record.ended.how;
 }

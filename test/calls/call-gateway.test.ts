@@ -6,7 +6,7 @@
  * call had ended (CallNotRunningError). A "doomed worker" here takes the call's workflow
  * tasks straight from the task queue and never answers them, as a SIGKILLed worker does.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CallBusyError, CallGateway, CallNotRunningError } from '../../src/calls/call-gateway.js';
 import { callerEventUpdate, type CallInput } from '../../src/contract/call.js';
 import { connectTestTemporal, uniqueCallSid, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal.js';
@@ -57,13 +57,15 @@ describe('CallGateway while the call’s workflow task keeps failing', () => {
       }
     } finally {
       polling = false;
+      await doomedWorker;
     }
-    await doomedWorker;
+    const handle = temporal.client.workflow.getHandle(`call-${input.callSid}`);
+    onTestFinished(() => handle.terminate('test over').then(() => undefined, () => undefined));
     expect(taken).toBeGreaterThanOrEqual(3);
 
     // The server was indeed refusing Updates for the failing workflow task ...
     const refusal = await temporal.client
-      .withDeadline(Date.now() + 3000, () => temporal.client.workflow.getHandle(`call-${input.callSid}`).executeUpdate(callerEventUpdate, { args: [{ kind: 'start' }], updateId: 'voice:doomed-token' }))
+      .withDeadline(Date.now() + 3000, () => handle.executeUpdate(callerEventUpdate, { args: [{ kind: 'start' }], updateId: 'voice:doomed-token' }))
       .then(
         () => 'answered',
         (err: unknown) => String((err as { cause?: Error }).cause?.message ?? err),
@@ -73,8 +75,6 @@ describe('CallGateway while the call’s workflow task keeps failing', () => {
     expect(outcomes).not.toContain('told-call-ended');
     expect(outcomes).toContain('held');
     // The workflow is alive throughout.
-    const description = await temporal.client.workflow.getHandle(`call-${input.callSid}`).describe();
-    expect(description.status.name).toBe('RUNNING');
-    await temporal.client.workflow.getHandle(`call-${input.callSid}`).terminate('test over');
+    expect((await handle.describe()).status.name).toBe('RUNNING');
   }, 90_000);
 });

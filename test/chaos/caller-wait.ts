@@ -31,6 +31,8 @@ export interface WaitSummary {
   heldShare: number;
   /** Inputs whose answer never came (the caller heard Twilio's application error). */
   appErrorInputs: number;
+  /** The same per route (`/twilio/voice`, `/twilio/gather`, `/twilio/pay`). */
+  byRoute?: Record<string, Omit<WaitSummary, 'byRoute'>>;
 }
 
 interface LogicalRequest {
@@ -112,6 +114,11 @@ export function callerWaits(record: CallRecord): InputWait[] {
 }
 
 export function summarizeWaits(waits: readonly InputWait[]): WaitSummary {
+  const routes = [...new Set(waits.map((w) => w.route))].sort();
+  return { ...summarize(waits), byRoute: Object.fromEntries(routes.map((route) => [route, summarize(waits.filter((w) => w.route === route))])) };
+}
+
+function summarize(waits: readonly InputWait[]): Omit<WaitSummary, 'byRoute'> {
   const sorted = waits.map((w) => w.ms).sort((a, b) => a - b);
   const held = waits.filter((w) => w.holds > 0).length;
   return {

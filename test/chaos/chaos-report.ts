@@ -138,6 +138,9 @@ export function formatChaosReport(report: ChaosReport): string {
   lines.push(`  max                                 ${seconds(wait.maxMs)}`);
   lines.push(`  inputs that hit at least one hold   ${percent(wait.heldShare)} (${wait.heldInputs})`);
   lines.push(`  inputs answered by an app error     ${wait.appErrorInputs}`);
+  for (const [route, w] of Object.entries(wait.byRoute ?? {})) {
+    lines.push(`  ${route.padEnd(20)} ${String(w.inputs).padStart(4)} inputs: p50 ${seconds(w.p50Ms)}, p99 ${seconds(w.p99Ms)}, max ${seconds(w.maxMs)}, held ${percent(w.heldShare)}`);
+  }
   lines.push('');
   lines.push(`by kind                          ${'calls'.padStart(5)} ${'paid'.padStart(5)} ${'heard'.padStart(5)} ${'app-err'.padStart(7)}  outcomes`);
   for (const [kind, line] of Object.entries(calls.byKind)) {

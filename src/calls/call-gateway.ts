@@ -30,11 +30,18 @@ import { PaycallStage } from '../contract/search-attributes.js';
 import { callWorkflow } from '../workflows/call-workflow.js';
 import { openingTurn } from '../workflows/instructions.js';
 
-/** `FAILED_PRECONDITION … unexpected workflow task failure`: the Update raced a workflow task that failed or closed the call. */
+/**
+ * `FAILED_PRECONDITION … workflow task …`: the Update raced a workflow task that failed or
+ * closed the call (`unexpected workflow task failure`), or the call's workflow task keeps
+ * failing, e.g. its workers were killed holding it (`… due to Workflow Task in failed state`).
+ * Update-With-Start puts the reason in the message and a generic text in `details`.
+ */
 function isWorkflowTaskRace(err: unknown): boolean {
   const cause = (err as { cause?: unknown })?.cause;
-  return [err, cause].some((e) => isGrpcServiceError(e) && e.code === grpcStatus.FAILED_PRECONDITION && /workflow task/i.test(e.details ?? e.message));
+  return [err, cause].some((e) => isGrpcServiceError(e) && e.code === grpcStatus.FAILED_PRECONDITION && /workflow task/i.test(`${e.details} ${e.message}`));
 }
+
+const workflowTaskRetryPauseMs = 200;
 
 /** The workflow did not answer inside the deadline: put the caller on hold and come back. */
 export class CallBusyError extends Error {
@@ -83,7 +90,15 @@ export class CallGateway {
       } catch (err) {
         // An Update that raced the call's last workflow task can fail with that task; the same
         // Update id again is harmless: it gets the call's final turn, or finds the call ended.
-        if (isWorkflowTaskRace(err) && Date.now() < deadline - 100) continue;
+        // The call is alive either way (an ended call is NOT_FOUND or already started), so when
+        // time runs out the caller is held, and /twilio/continue tries again.
+        if (isWorkflowTaskRace(err)) {
+          if (Date.now() < deadline - workflowTaskRetryPauseMs - 100) {
+            await new Promise((resolve) => setTimeout(resolve, workflowTaskRetryPauseMs));
+            continue;
+          }
+          throw this.observed('caller-event', new CallBusyError(err));
+        }
         throw this.observed('caller-event', this.translate(err, input.callSid));
       }
     }

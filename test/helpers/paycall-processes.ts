@@ -11,9 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { freePort } from '../../src/temporal/dev-server.js';
+import { workflowInterceptorModules, workflowsPath } from '../../src/worker/workflow-bundle.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -239,6 +242,12 @@ export async function startPaycallProcesses(options: PaycallProcessesOptions): P
     ...options.env,
   };
   const logFile = (name: string) => path.join(options.dataDir, `${name}.log`);
+  // One bundle for every worker start (as `npm run build` makes for production): a restarted worker polls again in about a second, not after re-bundling.
+  if (!common.WORKFLOW_BUNDLE_PATH) {
+    common.WORKFLOW_BUNDLE_PATH = path.join(options.dataDir, 'workflow-bundle.js');
+    const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+    await writeFile(common.WORKFLOW_BUNDLE_PATH, code);
+  }
   const workers = Array.from(
     { length: options.workers },
     (_, i) => new ManagedProcess({ name: `worker-${i + 1}`, entry: 'src/worker/main.ts', env: common, readyMessage: 'worker running', logFile: logFile(`worker-${i + 1}`) }),

@@ -79,7 +79,7 @@ describe('refunds, as Stripe settles or fails them after the call', () => {
     expect(after.refunds).toMatchObject([{ status: 'refunded', refundId: refund.refundId, amount: 2500 }]);
     expect(after.outcome).toBe('refunded');
     const stripeEntry = after.timeline.entries.find((e: any) => e.title === 'Refund at Stripe' && e.status === 'ok');
-    expect(stripeEntry?.summary).toBe(`Stripe: refund ${refund.refundId} of 25.00 USD succeeded`);
+    expect(stripeEntry?.summary).toBe(`Stripe: refund ${refund.refundId} of $25.00 succeeded`);
     expect(stack.alerts.where({ alert: 'refund-failed', refundId: refund.refundId })).toHaveLength(0);
     const paymentIntentId = after.paymentIntentId as string;
     await recordHistoryIfAsked(stack.temporal.client, refundWorkflowId(paymentIntentId, 'full'), 'refund-pending');
@@ -95,7 +95,7 @@ describe('refunds, as Stripe settles or fails them after the call', () => {
     const after = (await eventually(() => detail(sid), (r) => r.body.refunds?.[0]?.status === 'failed')).body;
     expect(after.refunds).toMatchObject([{ status: 'failed', refundId: refund.refundId, failureReason: 'expired_or_canceled_card' }]);
     expect(after.outcome).toBe('refund-failed');
-    expect(after.whereFailed).toContain(`Stripe then failed refund ${refund.refundId} of 42.00 USD (expired_or_canceled_card)`);
+    expect(after.whereFailed).toContain(`Stripe then failed refund ${refund.refundId} of $42.00 (expired_or_canceled_card)`);
     // It can be refunded again: a failed refund gave the money back to the charge.
     expect(after.refundable).toMatchObject({ amount: 4200 });
 
@@ -135,7 +135,7 @@ describe('disputes', () => {
     expect(open.disputes[0].dueBy).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(open.disputeText).toBe('disputed: needs response (fraudulent)');
     expect(open.timeline.entries.filter((e: any) => e.step === 'dispute')).toMatchObject([{ status: 'failed', disputeId: dispute.id }]);
-    expect(open.whereFailed).toContain(`Disputed by the cardholder's bank (fraudulent, 19.99 USD, ${dispute.id}): needs response, evidence due by`);
+    expect(open.whereFailed).toContain(`Disputed by the cardholder's bank (fraudulent, $19.99, ${dispute.id}): needs response, evidence due by`);
     const list = await eventually(() => stack.api(`/api/calls?order=${order.orderId}`), (r) => r.body.calls?.[0]?.disputes?.length > 0);
     expect(list.body.calls[0]).toMatchObject({ callSid: sid, outcome: 'paid', disputeText: 'disputed: needs response (fraudulent)' });
     expect(renderCallsTable(list.body.calls)).toContain('paid · disputed');
@@ -147,11 +147,11 @@ describe('disputes', () => {
     expect(closed.disputes[0].dueBy).toBeUndefined();
     expect(closed.disputeText).toBe('dispute lost (fraudulent)');
     expect(closed.timeline.entries.filter((e: any) => e.step === 'dispute').map((e: any) => e.summary)).toEqual([
-      expect.stringContaining("The cardholder's bank disputed 19.99 USD (fraudulent): needs response"),
+      expect.stringContaining("The cardholder's bank disputed $19.99 (fraudulent): needs response"),
       `Dispute closed: lost, the amount went back to the cardholder (${dispute.id})`,
     ]);
     const text = renderTimelineText(closed.timeline, { detail: closed });
-    expect(text).toContain(`dispute   closed: lost · fraudulent · 19.99 USD · ${dispute.id}`);
+    expect(text).toContain(`dispute   closed: lost · fraudulent · $19.99 · ${dispute.id}`);
     console.log(`\n--- sample: a disputed call (npm run inspect) ---\n${text}\n`);
 
     // The charge itself was the call's: its payment_intent.succeeded is reconciled as recorded, nothing refunded.
@@ -197,7 +197,7 @@ describe('a charge its call never recorded', () => {
     const shown = (await eventually(() => detail(sid), (r) => r.body.timeline?.reconciliations?.length > 0)).body;
     expect(shown.outcome).toBe('declined');
     expect(shown.timeline.reconciliations).toMatchObject([{ decision: 'refunded', paymentIntentId: intent.id }]);
-    expect(shown.whereFailed).toContain(`Stripe also charged ${intent.id} (31.00 USD), which the call never recorded; paycall refunded it`);
+    expect(shown.whereFailed).toContain(`Stripe also charged ${intent.id} ($31.00), which the call never recorded; paycall refunded it`);
     expect(shown.timeline.entries.some((e: any) => e.title === 'Unrecorded charge')).toBe(true);
     expect(stack.alerts.where({ alert: 'unrecorded-charge-refunded', paymentIntentId: intent.id })).toHaveLength(1);
     await recordHistoryIfAsked(stack.temporal.client, paymentEventsWorkflowId(intent.id), 'events-unrecorded-charge-refunded');

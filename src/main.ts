@@ -11,7 +11,7 @@ import { ensureWritableDir } from './config/data-dir.js';
 import { installSdkRuntime } from './temporal/sdk-logging.js';
 import { PaycallMetrics } from './observability/metrics.js';
 import { processMetrics, sdkMetricsExporter } from './observability/sdk-metrics.js';
-import { startWorkerHealthServer } from './worker/health-server.js';
+import { startWorkerHealthServer } from './observability/operations-server.js';
 import { startTracing } from './observability/tracing.js';
 import { devSecretFiles, resolveDevSecret, resolveStripeWebhookSecret, resolveTwilioAuthToken } from './config/dev-secrets.js';
 import { createLogger } from './logging/logger.js';

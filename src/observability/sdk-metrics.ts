@@ -2,7 +2,7 @@
  * The Temporal SDK Runtime's own metrics (workflow task latency, schedule-to-start, sticky
  * cache, activity and poller counts) are exported by the SDK's native Prometheus exporter,
  * which insists on its own HTTP port. paycall binds it on a free loopback port that nothing
- * outside the process sees, and the operations server (src/worker/health-server.ts) appends
+ * outside the process sees, and the operations server (src/observability/operations-server.ts) appends
  * its text to paycall's own on METRICS_PORT: one scrape target per process.
  */
 import type { MetricsExporterConfig } from '@temporalio/worker';

@@ -8,7 +8,7 @@ import { connectClient } from '../temporal/connect.js';
 import { startWebServer } from './server.js';
 import { PaycallMetrics } from '../observability/metrics.js';
 import { processMetrics } from '../observability/sdk-metrics.js';
-import { startOperationsServer } from '../worker/health-server.js';
+import { startOperationsServer } from '../observability/operations-server.js';
 import { startTracing } from '../observability/tracing.js';
 
 const logger = createLogger('paycall-web');

@@ -9,7 +9,7 @@ import { processMetrics, sdkMetricsExporter } from '../observability/sdk-metrics
 import { createLogger } from '../logging/logger.js';
 import { describeOrderBook } from '../orders/open-order-book.js';
 import { openActivities } from './activity-deps.js';
-import { startWorkerHealthServer } from './health-server.js';
+import { startWorkerHealthServer } from '../observability/operations-server.js';
 import { startWorker } from './worker.js';
 import { startTracing } from '../observability/tracing.js';
 

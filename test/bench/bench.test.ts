@@ -51,8 +51,9 @@ describe('npm run bench', () => {
     expect(minimal.billableActions).toBe(6);
     const paycall = report.sides.paycall!.perPaidCall!;
     expect(paycall.eventTypes.WorkflowExecutionStarted).toBe(1);
-    expect(paycall.billableActionsByKind['update accepted']).toBe(4);
-    expect(paycall.billableActionsByKind.activity).toBeGreaterThanOrEqual(3);
+    // The incoming call starts the workflow without an Update (the opening turn needs no workflow task).
+    expect(paycall.billableActionsByKind['update accepted']).toBe(3);
+    expect(paycall.billableActionsByKind.activity).toBeGreaterThanOrEqual(1);
     expect(paycall.historyEvents).toBeGreaterThan(minimal.historyEvents);
     expect(paycall.serverActionMetric).toBeGreaterThan(0);
     expect(report.billableActionsSource).toBe('https://docs.temporal.io/cloud/actions');

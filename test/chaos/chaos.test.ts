@@ -21,7 +21,7 @@ describe('chaos run (short)', () => {
           concurrency: 5,
           workers: 2,
           webs: 2,
-          killIntervalMs: 10_000,
+          killIntervalMs: 5_000,
           stripeErrorRate: 0.05,
           stripeDropRate: 0.05,
           duplicateRate: 0.2,

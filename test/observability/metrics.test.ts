@@ -25,7 +25,7 @@ import { startStripeSandbox, type StripeSandbox } from '../../src/stand-ins/stri
 import { connectClient, connectWorker, type TemporalClient } from '../../src/temporal/connect.js';
 import { createWebApp } from '../../src/web/app.js';
 import { buildActivities } from '../../src/worker/activity-deps.js';
-import { startOperationsServer, type HealthServer } from '../../src/worker/health-server.js';
+import { startOperationsServer, type HealthServer } from '../../src/observability/operations-server.js';
 import { startWorker, type RunningWorker } from '../../src/worker/worker.js';
 import { uniqueTaskQueue } from '../helpers/temporal.js';
 

@@ -27,6 +27,16 @@ async function recordedHistories(): Promise<{ workflowId: string; history: Retur
   return Promise.all(files.map(async (file) => ({ workflowId: path.relative(path.dirname(path.dirname(file)), file), history: historyFromJSON(JSON.parse(await readFile(file, 'utf8'))) })));
 }
 
+/**
+ * Known not to replay with tracing switched on: agent-assisted calls recorded before lean
+ * calls (their operator line ran the order look-up as a scheduled activity). The OTel
+ * interceptor's Update wrapper resolves a few microtasks later, so that look-up's command
+ * comes before the operator command's Update completion instead of after. Such a call must
+ * finish on workers with the tracing setting it began with (docs/operations.md#tracing).
+ * The test asserts they still fail, so this list stays true.
+ */
+const tracingMismatch = ['2026-12-02/agent-cancelled-then-paid.json', '2026-12-02/agent-hangup-mid-capture.json', '2026-12-02/agent-mistyped-declined-then-paid.json', '2026-12-02/agent-paid.json'];
+
 describe('production workflow bundles replay recorded histories', () => {
   for (const [label, modules] of [
     ['with the call metrics interceptor', workflowInterceptorModules],
@@ -42,8 +52,14 @@ describe('production workflow bundles replay recorded histories', () => {
         { workflowBundle: bundle, replayName: 'paycall-bundle-replay', sinks: { ...callMetricsSinks(undefined), exporter: { export: { fn: () => undefined } } } },
         histories,
       );
-      for await (const result of results) if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+      const failed: string[] = [];
+      for await (const result of results) {
+        if (!result.error) continue;
+        failed.push(result.workflowId);
+        if (!(modules === tracingWorkflowInterceptorModules && tracingMismatch.includes(result.workflowId))) failures.push(`${result.workflowId}: ${result.error.message}`);
+      }
       expect(failures).toEqual([]);
+      if (modules === tracingWorkflowInterceptorModules) expect(failed.sort()).toEqual(tracingMismatch);
     }, 120_000);
   }
 });

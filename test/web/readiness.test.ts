@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallActivities } from '../../src/activities/types.js';
 import { ReadinessCheck } from '../../src/web/readiness.js';
-import { startWorkerHealthServer } from '../../src/worker/health-server.js';
+import { startWorkerHealthServer } from '../../src/observability/operations-server.js';
 import { connectTestTemporal, uniqueTaskQueue, workflowBundle, type TestTemporal } from '../helpers/temporal.js';
 import { startTestWeb } from '../helpers/web.js';
 

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { Worker } from '@temporalio/worker';
-import type { MetricsSource } from '../observability/sdk-metrics.js';
+import type { MetricsSource } from './sdk-metrics.js';
 
 export interface HealthServer {
   port: number;

@@ -177,6 +177,10 @@ describe('agent-assisted payments', () => {
     expect(reask.body.error.message).toMatch(/no card capture is in progress/);
     const bad = await api(`/api/calls/${callSid}/capture`, { amount: -5, currency: 'usd', description: 'x' });
     expect(bad.status).toBe(400);
+    // Below Stripe's smallest charge for the currency: refused before the caller keys a card, naming the minimum.
+    const tooSmall = await api(`/api/calls/${callSid}/capture`, { amount: 10, currency: 'jpy', description: 'a sample' });
+    expect(tooSmall.status).toBe(400);
+    expect(tooSmall.body.error.message).toContain('¥50');
     await api(`/api/calls/${callSid}/end`);
     await calling;
     expect((await stack.outcome(callSid)).outcome).toBe('transferred');

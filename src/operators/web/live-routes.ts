@@ -15,6 +15,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { agentCaptureFields } from '../../contract/operator.js';
+import { minimumCharge, stripeMaximumCharge } from '../../money/currencies.js';
+import { formatMoney } from '../../money/format.js';
 import { isSupportedCurrency } from '../../money/money.js';
 import type { LiveCalls } from '../live-calls.js';
 import { callIdSchema } from '../read/call-queries.js';
@@ -25,11 +27,18 @@ export const captureInputSchema = z.union([
   z.object({ orderId: z.string().regex(/^[0-9]{1,30}$/, 'must be the order number (digits)') }).strict(),
   z
     .object({
-      amount: z.number().int().positive().max(100_000_000),
+      amount: z.number().int().positive().max(stripeMaximumCharge),
       currency: z.string().regex(/^[a-zA-Z]{3}$/).refine(isSupportedCurrency, 'is not a currency paycall takes'),
       description: z.string().trim().min(1).max(1000),
     })
-    .strict(),
+    .strict()
+    // Stripe refuses smaller charges (about 50 US cents, ¥50): say so before the caller keys a card.
+    .superRefine((charge, ctx) => {
+      const minimum = minimumCharge(charge.currency);
+      if (minimum !== undefined && charge.amount < minimum) {
+        ctx.addIssue({ code: 'custom', path: ['amount'], message: `is below Stripe's smallest ${charge.currency.toUpperCase()} charge, ${formatMoney(minimum, charge.currency)}` });
+      }
+    }),
 ]);
 
 const reaskSchema = z.object({ field: z.enum(agentCaptureFields) }).strict();

@@ -109,7 +109,8 @@ export class CallGateway {
    * workflow task. The opening turn depends on nothing but the call's input, and the workflow
    * emits the same one (src/workflows/instructions.ts), so once the start is recorded the
    * answer is the workflow's own. When the call already exists (a repeated first webhook),
-   * or the start's outcome is unknown, `deliver` with a start event asks the workflow itself.
+   * `deliver` with a start event asks the workflow itself; so does /twilio/continue after a
+   * hold, when the start's outcome was unknown.
    */
   async startCall(input: CallInput, updateId: string): Promise<Turn> {
     const deadline = Date.now() + this.options.deadlineMs;
@@ -118,7 +119,7 @@ export class CallGateway {
       return openingTurn(input.locale);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return this.deliver(input, { kind: 'start' }, updateId);
-      throw this.translate(err, input.callSid);
+      throw this.observed('caller-event', this.translate(err, input.callSid));
     }
   }
 

@@ -12,9 +12,8 @@ export function captureProblemOf(result: string): CaptureProblem {
   return 'error';
 }
 
-/** A decline from the charge activity: wrapped in an ActivityFailure, or bare when it ran as a local activity. */
 export function cardDeclineOf(err: unknown): CardDeclinedDetails | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
   if (cause instanceof ApplicationFailure && cause.type === failureTypes.cardDeclined) {
     return (cause.details?.[0] as CardDeclinedDetails | undefined) ?? { code: 'card_declined', message: cause.message };
   }

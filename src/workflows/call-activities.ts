@@ -16,6 +16,6 @@ const localOrderBook = proxyLocalActivities<CallActivities>(orderBookLocalActivi
 export type CallActivitySet = Pick<CallActivities, 'lookupOrder' | 'markOrderPaid' | 'chargeCard' | 'sendReceipt'>;
 
 export function callActivities(local: boolean): CallActivitySet {
-  if (!local) return { lookupOrder: orderBook.lookupOrder, markOrderPaid: orderBook.markOrderPaid, chargeCard: stripe.chargeCard, sendReceipt: orderBook.sendReceipt };
-  return { lookupOrder: localOrderBook.lookupOrder, markOrderPaid: localOrderBook.markOrderPaid, chargeCard: stripe.chargeCard, sendReceipt: orderBook.sendReceipt };
+  const orderSteps = local ? localOrderBook : orderBook;
+  return { lookupOrder: orderSteps.lookupOrder, markOrderPaid: orderSteps.markOrderPaid, chargeCard: stripe.chargeCard, sendReceipt: orderBook.sendReceipt };
 }

@@ -29,7 +29,7 @@ import { CallProgress } from './call-progress.js';
 import { Conversation, type Answer } from './conversation.js';
 import { OperatorLine } from './operator-line.js';
 import { Payments, targetOf } from './payment.js';
-import { capturePayment, gatherDigits, openingInstructions, say } from './instructions.js';
+import { askOrderNumber, capturePayment, gatherDigits, openingInstructions, say } from './instructions.js';
 import type { StepHandle } from './step-log.js';
 
 export const maxOrderEntryAttempts = 3;
@@ -118,13 +118,14 @@ class CallDialogue {
   /** Steps 1–2: greeting, order number, up to three tries. */
   private async findOrder(): Promise<Order | CallOutcome> {
     this.progress.enter('order-entry');
-    let preface: string[] = [this.text.greeting];
+    // The greeting is in the opening turn; later tries are prefaced by what went wrong.
+    let preface: string[] = [];
     let failure: CallFailure = { step: 'order-entry', code: 'no-input', message: 'No order number entered' };
     for (let attempt = 1; attempt <= maxOrderEntryAttempts; attempt++) {
       this.progress.state.orderEntryAttempts = attempt;
       const entry = this.progress.begin('order-entry');
       // The opening turn is the one the web layer may already have answered the call with.
-      const answer = attempt === 1 ? await this.conversation.ask(openingInstructions(this.locale)) : await this.ask(preface, gatherDigits(this.text.askOrderNumber, this.locale, { finishOnKey: '#' }));
+      const answer = attempt === 1 ? await this.conversation.ask(openingInstructions(this.locale)) : await this.ask(preface, askOrderNumber(this.locale));
       if (answer.kind === 'hung-up') return this.abandoned(entry, {}, answer.reason);
       const digits = answer.kind === 'digits' ? answer.digits.replace(/#$/, '') : '';
       const withheld = answer.kind === 'digits' ? answer.withheld : undefined;

@@ -12,8 +12,12 @@ export function gatherDigits(prompt: string, locale: Locale, options: { numDigit
 
 /** The greeting and the first ask for the order number: what every call hears first. */
 export function openingInstructions(locale: Locale): Instruction[] {
-  const text = catalogFor(locale);
-  return [say(text.greeting, locale), gatherDigits(text.askOrderNumber, locale, { finishOnKey: '#' })];
+  return [say(catalogFor(locale).greeting, locale), askOrderNumber(locale)];
+}
+
+/** The `<Gather>` for an order number, ended by `#`. */
+export function askOrderNumber(locale: Locale): GatherInstruction {
+  return gatherDigits(catalogFor(locale).askOrderNumber, locale, { finishOnKey: '#' });
 }
 
 /**

@@ -45,8 +45,6 @@ export interface ActivityFacts {
   error?: TimelineError;
   /** A card decline's PaymentIntent (from the failure's details). */
   declinedPaymentIntentId?: string;
-  /** Ran as a local activity: one marker in the history, its input not recorded. */
-  local?: boolean;
 }
 
 export interface SignalFacts {
@@ -79,7 +77,11 @@ export function eventId(event: HistoryEvent): number {
 
 /** Milliseconds; `seconds` is a Long from the server and a number from historyFromJSON. */
 export function eventTime(event: HistoryEvent): number {
-  const ts = event.eventTime;
+  return timestampMs(event.eventTime);
+}
+
+/** A protobuf timestamp in milliseconds (0 when absent). */
+function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
   if (!ts) return 0;
   return Number(String(ts.seconds ?? 0)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
 }
@@ -189,7 +191,6 @@ function readActivityClose(event: HistoryEvent, at: number, id: number, bySchedu
 interface LocalActivityMarkerData {
   activity_type?: string;
   attempt?: number;
-  complete_time?: { seconds?: number | string; nanos?: number };
   original_schedule_time?: { seconds?: number | string; nanos?: number };
   backoff?: unknown;
 }
@@ -209,10 +210,10 @@ function readLocalActivity(event: HistoryEvent, at: number, id: number, reader: 
     retrying.set(type, { attempt: data.attempt ?? 1, lastFailure: describeError(error) });
     return undefined;
   }
-  const scheduledAt = data?.original_schedule_time ? Number(String(data.original_schedule_time.seconds ?? 0)) * 1000 + Math.floor((data.original_schedule_time.nanos ?? 0) / 1e6) : at;
+  const scheduledAt = data?.original_schedule_time ? timestampMs(data.original_schedule_time) : at;
   const earlier = retrying.get(type);
   retrying.delete(type);
-  const activity: ActivityFacts = { type, input: undefined, scheduledEventId: id, scheduledAt, eventIds: [id], attempt: data?.attempt ?? 1, state: error ? 'failed' : 'completed', closedAt: at, local: true };
+  const activity: ActivityFacts = { type, input: undefined, scheduledEventId: id, scheduledAt, eventIds: [id], attempt: data?.attempt ?? 1, state: error ? 'failed' : 'completed', closedAt: at };
   if (earlier && activity.attempt <= earlier.attempt) activity.attempt = earlier.attempt + 1;
   if (earlier) activity.lastFailure = earlier.lastFailure;
   if (error) {

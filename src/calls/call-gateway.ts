@@ -42,6 +42,9 @@ function isWorkflowTaskRace(err: unknown): boolean {
 }
 
 const workflowTaskRetryPauseMs = 200;
+/** How long a report-only callback (call status, payment progress) keeps trying an unreachable Temporal. */
+const signalBudgetMs = 12_000;
+const signalRetryPauseMs = 500;
 
 /** The workflow did not answer inside the deadline: put the caller on hold and come back. */
 export class CallBusyError extends Error {
@@ -181,11 +184,27 @@ export class CallGateway {
     }
   }
 
+  /**
+   * A callback that only reports (a hang-up, `<Pay>` or Payments progress) has no caller to
+   * hold, and Twilio does not retry it: while Temporal is unreachable (restarting, a
+   * failover) it is re-sent for up to `signalBudgetMs`, inside Twilio's 15 s webhook timeout.
+   * A hang-up lost here would leave the call waiting for its deadline. Re-sending is safe:
+   * the workflow applies each report idempotently.
+   */
   private async signal(callSid: string, send: () => Promise<void>): Promise<void> {
-    try {
-      await this.client.withDeadline(Date.now() + this.options.deadlineMs, send);
-    } catch (err) {
-      throw this.observed('signal', this.translate(err, callSid));
+    const giveUpAt = Date.now() + signalBudgetMs;
+    for (;;) {
+      try {
+        await this.client.withDeadline(Math.min(Date.now() + this.options.deadlineMs, giveUpAt), send);
+        return;
+      } catch (err) {
+        const failure = this.translate(err, callSid);
+        if (failure instanceof CallBusyError && Date.now() + signalRetryPauseMs < giveUpAt) {
+          await new Promise((resolve) => setTimeout(resolve, signalRetryPauseMs));
+          continue;
+        }
+        throw this.observed('signal', failure);
+      }
     }
   }
 
